@@ -1,0 +1,108 @@
+/**
+ * Configuration, read from a plain record (normally process.env) by a pure function.
+ * Only this file knows environment variable names. Every problem is reported at once,
+ * naming the variable and never echoing a secret's value.
+ */
+
+export type AuthMode = 'passthrough' | 'token' | 'aksk';
+
+export interface Config {
+  /** PORT, default 4000. */
+  port: number;
+  /** HOST, default 0.0.0.0. */
+  host: string;
+  /** MODELARTS_ENDPOINT; undefined means demo mode (embedded emulator). */
+  endpoint: string | undefined;
+  /** MODELARTS_PROJECT_ID; required unless demo mode. */
+  projectId: string;
+  /** MODELARTS_AUTH, default passthrough. */
+  auth: AuthMode;
+  /** MODELARTS_TOKEN, required when auth is token. */
+  token: string | undefined;
+  /** MODELARTS_AK / MODELARTS_SK, required when auth is aksk. */
+  ak: string | undefined;
+  sk: string | undefined;
+  /** UPSTREAM_TIMEOUT_MS, default 10000: one upstream call, retries included. */
+  upstreamTimeoutMs: number;
+  /** LOG_LEVEL, default info. */
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** The project id used in demo mode, where the emulator accepts any. */
+export const DEMO_PROJECT_ID = 'demo-project';
+
+const PROJECT_ID = /^[A-Za-z0-9-]{1,64}$/;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const AUTH_MODES: readonly AuthMode[] = ['passthrough', 'token', 'aksk'];
+
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const problems: string[] = [];
+  const get = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === '' ? undefined : value;
+  };
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = get(name);
+    if (raw === undefined) return fallback;
+    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+      problems.push(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return Number(raw);
+  };
+
+  const port = int('PORT', 4000, 0, 65535);
+  const host = get('HOST') ?? '0.0.0.0';
+  const upstreamTimeoutMs = int('UPSTREAM_TIMEOUT_MS', 10_000, 1, 600_000);
+
+  const logLevel = get('LOG_LEVEL') ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel)) {
+    problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
+  }
+
+  const endpoint = get('MODELARTS_ENDPOINT');
+  if (endpoint !== undefined) {
+    let url: URL | undefined;
+    try {
+      url = new URL(endpoint);
+    } catch {
+      // reported below
+    }
+    // The endpoint may hold a path prefix, but never credentials, a query or a fragment.
+    if (!url || !/^https?:$/.test(url.protocol) || url.username || url.password || url.search || url.hash) {
+      problems.push('MODELARTS_ENDPOINT must be an http(s) URL without credentials, query or fragment');
+    }
+  }
+
+  const projectId = get('MODELARTS_PROJECT_ID') ?? (endpoint === undefined ? DEMO_PROJECT_ID : '');
+  if (endpoint !== undefined && projectId === '') {
+    problems.push('MODELARTS_PROJECT_ID is required when MODELARTS_ENDPOINT is set');
+  } else if (!PROJECT_ID.test(projectId)) {
+    problems.push('MODELARTS_PROJECT_ID must be 1 to 64 letters, digits or hyphens');
+  }
+
+  const auth = (get('MODELARTS_AUTH') ?? 'passthrough') as AuthMode;
+  if (!AUTH_MODES.includes(auth)) {
+    problems.push(`MODELARTS_AUTH must be one of ${AUTH_MODES.join(', ')}`);
+  }
+  const token = get('MODELARTS_TOKEN');
+  const ak = get('MODELARTS_AK');
+  const sk = get('MODELARTS_SK');
+  if (auth === 'token' && token === undefined) {
+    problems.push('MODELARTS_TOKEN is required when MODELARTS_AUTH=token');
+  }
+  if (auth === 'aksk') {
+    // Signing lands with the security issue; refuse rather than send unsigned requests.
+    problems.push('MODELARTS_AUTH=aksk is not supported yet; use passthrough or token');
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { port, host, endpoint, projectId, auth, token, ak, sk, upstreamTimeoutMs, logLevel };
+}

@@ -1,0 +1,98 @@
+// Programmable faults. A fault is checked when it is set, not when a request meets it: a typo
+// in a test should fail at setFault, not surface as a confusing socket error later.
+import { validateHeaderName, validateHeaderValue } from 'node:http';
+import type { ErrorBodyShape } from './wire.ts';
+
+export interface Fault {
+  /** HTTP status to answer (default 200 when only `body` is given; required with `error`). */
+  status?: number;
+  /** A string is sent verbatim; an object is sent as JSON. */
+  body?: string | object;
+  /** Builds one of the three documented error bodies; `status` must be given. Message default: 'Injected fault'. */
+  error?: { shape: ErrorBodyShape; code: string; message?: string };
+  /** Extra response headers, applied to whatever answer goes out (they override the defaults). */
+  headers?: Record<string, string>;
+  /** Wait this long before sending headers, then answer normally or with the fault. */
+  delayMs?: number;
+  /** Destroy the socket without answering. */
+  reset?: boolean;
+  /** Send headers and the first half of the (normal or given) body, then destroy the socket. */
+  truncate?: boolean;
+  /** Apply to the next `times` requests only (default: until cleared). */
+  times?: number;
+}
+
+/** A checked fault, in the form the server acts on. */
+export interface ArmedFault {
+  /** null = answer normally (possibly delayed, with extra headers, or truncated). */
+  status: number | null;
+  /** Serialized `body`, or null. */
+  body: string | null;
+  error: { shape: ErrorBodyShape; code: string; message: string } | null;
+  headers: Record<string, string>;
+  delayMs: number;
+  reset: boolean;
+  truncate: boolean;
+}
+
+const SHAPES: readonly ErrorBodyShape[] = ['v1', 'modelarts', 'apigw'];
+
+/** Throws TypeError or RangeError describing the first problem. */
+export function armFault(fault: Fault): { armed: ArmedFault; times: number } {
+  const { status, body, error, delayMs = 0, times = Infinity } = fault;
+  if (status !== undefined && !(Number.isInteger(status) && status >= 100 && status <= 599)) {
+    throw new RangeError(`fault.status must be an integer in 100..599, got ${status}`);
+  }
+  if (error !== undefined && status === undefined) throw new TypeError('fault.error needs fault.status');
+  if (error !== undefined && body !== undefined) throw new TypeError('fault.error and fault.body exclude each other');
+  if (error !== undefined && !SHAPES.includes(error.shape)) throw new TypeError(`unknown error shape ${error.shape}`);
+  if (fault.reset === true && fault.truncate === true) throw new TypeError('fault.reset and fault.truncate exclude each other');
+  if (!(Number.isFinite(delayMs) && delayMs >= 0)) throw new RangeError(`fault.delayMs must be >= 0, got ${delayMs}`);
+  if (times !== Infinity && !(Number.isInteger(times) && times >= 1)) {
+    throw new RangeError(`fault.times must be a positive integer, got ${times}`);
+  }
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(fault.headers ?? {})) {
+    validateHeaderName(name);
+    validateHeaderValue(name, value);
+    headers[name.toLowerCase()] = value;
+  }
+  const armed: ArmedFault = {
+    status: status ?? (body !== undefined ? 200 : null),
+    // JSON.stringify throws here on a bigint or a cycle, which is the point of serializing early.
+    body: body === undefined ? null : typeof body === 'string' ? body : JSON.stringify(body),
+    error: error === undefined ? null : { ...error, message: error.message ?? 'Injected fault' },
+    headers,
+    delayMs,
+    reset: fault.reset === true,
+    truncate: fault.truncate === true,
+  };
+  return { armed, times };
+}
+
+export interface FaultSlot {
+  set(fault: Fault | null): void;
+  /** The fault for the request that just arrived, counting it against `times`. */
+  take(): ArmedFault | null;
+}
+
+export function createFaultSlot(): FaultSlot {
+  let current: ArmedFault | null = null;
+  let remaining = 0;
+  return {
+    set(fault) {
+      if (fault === null) {
+        current = null;
+        return;
+      }
+      const { armed, times } = armFault(fault);
+      current = armed;
+      remaining = times;
+    },
+    take() {
+      const fault = current;
+      if (fault !== null && --remaining <= 0) current = null;
+      return fault;
+    },
+  };
+}

@@ -1,0 +1,9 @@
+// The emulator's public surface: import from here, not from the files behind it. The emulator
+// itself imports nothing from the gateway (only node: built-ins).
+export { defaultJobs, generateJobs } from './dataset.ts';
+export type { EmulatorJob } from './dataset.ts';
+export type { Fault } from './faults.ts';
+export type { RecordedRequest } from './record.ts';
+export { createEmulator } from './server.ts';
+export type { Emulator, EmulatorOptions } from './server.ts';
+export type { ErrorBodyShape } from './wire.ts';

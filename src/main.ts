@@ -1,0 +1,68 @@
+/**
+ * Entry point: configuration from the environment, the embedded emulator in demo mode, the
+ * gateway, and signal handling. Everything else is built by factories and binds nothing.
+ */
+import { ConfigError, loadConfig } from './config.ts';
+import { createLogger, errorForLog } from './logger.ts';
+import { createGateway } from './server/gateway.ts';
+import { createUpstreamClient } from './upstream/client.ts';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exit(2);
+  }
+  const log = createLogger(config.logLevel);
+
+  let endpoint = config.endpoint;
+  let stopEmulator = async () => {};
+  if (endpoint === undefined) {
+    const { createEmulator } = await import('./emulator/index.ts');
+    const emulator = await createEmulator().listen(0, '127.0.0.1');
+    endpoint = emulator.url;
+    stopEmulator = () => emulator.close();
+    log.info({ mode: 'demo', projectId: config.projectId }, 'demo mode: MODELARTS_ENDPOINT is not set, serving the embedded ModelArts emulator on a loopback port');
+  } else {
+    log.info({ mode: 'upstream', projectId: config.projectId, auth: config.auth }, 'serving the configured ModelArts endpoint');
+  }
+
+  const client = createUpstreamClient({ endpoint, projectId: config.projectId, timeoutMs: config.upstreamTimeoutMs });
+  const { server } = createGateway({
+    client,
+    log,
+    tokens: { mode: config.auth, token: config.token, demoToken: config.endpoint === undefined ? 'demo-token' : undefined },
+  });
+
+  server.listen(config.port, config.host, () => {
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    log.info({ port }, `listening: GraphiQL at http://localhost:${port}/graphql`);
+  });
+  server.on('error', (err) => {
+    log.fatal({ err: errorForLog(err) }, 'cannot listen');
+    process.exit(1);
+  });
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    server.close(() => {
+      void Promise.all([client.close(), stopEmulator()]).finally(() => process.exit(0));
+    });
+    server.closeIdleConnections();
+  };
+  // A stray rejection is a bug to log, not a reason to drop every in-flight request.
+  process.on('unhandledRejection', (reason) => {
+    log.error({ err: errorForLog(reason) }, 'unhandled rejection');
+  });
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+await main();

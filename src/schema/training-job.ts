@@ -1,0 +1,38 @@
+import type { TrainingJob as TrainingJobRecord } from '../domain.ts';
+import { builder } from './builder.ts';
+import { statusOf, TrainingJobStatus } from './training-job-status.ts';
+
+export const TrainingJob = builder.objectRef<TrainingJobRecord>('TrainingJob').implement({
+  description: 'A ModelArts training job, as its latest version describes it.',
+  fields: (t) => ({
+    id: t.exposeID('id', {
+      description: 'The job id: a 64-bit integer, exact, as a decimal string.',
+    }),
+    name: t.exposeString('name', { description: 'The job name.' }),
+    description: t.exposeString('description', {
+      description: 'The job description; "" when there is none.',
+    }),
+    status: t.field({
+      type: TrainingJobStatus,
+      description: 'The job status. Codes newer than this schema read UNKNOWN; see statusCode.',
+      resolve: (job) => statusOf(job.statusCode),
+    }),
+    statusCode: t.exposeInt('statusCode', {
+      description: 'The raw upstream status code, for codes newer than this schema.',
+    }),
+    versionId: t.exposeID('versionId', {
+      description: 'The id of the current version: a 64-bit integer, exact, as a decimal string.',
+    }),
+    versionCount: t.exposeInt('versionCount', { description: 'How many versions the job has.' }),
+    createdAt: t.field({
+      type: 'DateTime',
+      description: 'When the job was created (UTC).',
+      resolve: (job) => job.createdAt,
+    }),
+    duration: t.field({
+      type: 'Duration',
+      description: 'How long the job has run.',
+      resolve: (job) => job.durationMs,
+    }),
+  }),
+});

@@ -1,0 +1,76 @@
+/**
+ * createGateway: the yoga instance and the node:http handler around it. It binds nothing;
+ * main.ts (or a test) decides where to listen.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createYoga, maskError } from 'graphql-yoga';
+import type { Logger } from 'pino';
+import { errorForLog } from '../logger.ts';
+import { createContext, type GatewayContext } from '../context.ts';
+import { schema } from '../schema/index.ts';
+import { upstreamToken, type TokenPolicy } from '../upstream/auth.ts';
+import type { UpstreamClient } from '../upstream/client.ts';
+import { createGraphiQLHandler, wantsGraphiQL } from './graphiql.ts';
+import { useErrorLog } from './use-error-log.ts';
+
+export interface GatewayOptions {
+  client: UpstreamClient;
+  tokens: TokenPolicy;
+  log: Logger;
+}
+
+export interface Gateway {
+  server: Server;
+  handler: (req: IncomingMessage, res: ServerResponse) => void;
+}
+
+export const GRAPHQL_ENDPOINT = '/graphql';
+
+// An incoming X-Request-Id is reused only when it is short and plain: it goes upstream and
+// into logs.
+const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+interface ServerContext {
+  requestId: string;
+}
+
+export function createGateway({ client, tokens, log }: GatewayOptions): Gateway {
+  const yoga = createYoga<ServerContext, GatewayContext>({
+    schema,
+    graphqlEndpoint: GRAPHQL_ENDPOINT,
+    graphiql: false,
+    landingPage: false,
+    logging: false,
+    // Anything that is not a GatewayError is a bug: masked here, logged by useErrorLog.
+    maskedErrors: { maskError: (error, message) => maskError(error, message, false) },
+    context: ({ request, requestId }) =>
+      createContext(client, requestId, upstreamToken(tokens, request.headers), log),
+    plugins: [useErrorLog(log)],
+  });
+  const serveGraphiQL = createGraphiQLHandler(GRAPHQL_ENDPOINT);
+
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    const incoming = req.headers['x-request-id'];
+    const requestId = typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    res.setHeader('x-request-id', requestId);
+    const path = (req.url ?? '/').split('?', 1)[0];
+
+    if (path === '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
+      const body = '{"status":"ok"}';
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });
+      res.end(req.method === 'HEAD' ? undefined : body);
+      return;
+    }
+    if (path === GRAPHQL_ENDPOINT && wantsGraphiQL(req)) {
+      serveGraphiQL(req, res).catch((err: unknown) => {
+        log.error({ requestId, err: errorForLog(err) }, 'graphiql failed to render');
+        if (!res.headersSent) res.writeHead(500).end();
+      });
+      return;
+    }
+    void yoga.handle(req, res, { requestId });
+  };
+
+  return { server: createServer(handler), handler };
+}

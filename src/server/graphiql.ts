@@ -1,0 +1,80 @@
+/**
+ * GraphiQL at GET /graphql, served offline: @graphql-yoga/render-graphiql inlines every asset
+ * (TOOLCHAIN.md item 4). The page is about 9 MB, so it is rendered and compressed once, and its
+ * module is loaded on first use, keeping it off start-up and off the GraphQL request path.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { promisify } from 'node:util';
+import { brotliCompress, constants, gzip } from 'node:zlib';
+
+export const EXAMPLE_QUERY = `# Training jobs, one page at a time. Try other arguments: the docs (top left) list them.
+query RunningJobs($page: Int! = 1) {
+  trainingJobs(status: RUNNING, page: $page, perPage: 5, sortBy: CREATE_TIME, order: DESC) {
+    totalCount
+    pageInfo { page perPage totalPages hasNextPage hasPreviousPage }
+    quota { remainingJobs maxRunningJobs }
+    jobs {
+      id
+      name
+      status
+      statusCode
+      createdAt
+      duration
+      versionCount
+    }
+  }
+}
+`;
+
+interface Rendered {
+  identity: Buffer;
+  gzip: Buffer;
+  br: Buffer;
+}
+
+export function createGraphiQLHandler(endpoint: string) {
+  let rendered: Promise<Rendered> | undefined;
+
+  async function render(): Promise<Rendered> {
+    const { renderGraphiQL } = await import('@graphql-yoga/render-graphiql');
+    const html = renderGraphiQL({
+      title: 'Training jobs GraphiQL',
+      endpoint,
+      defaultQuery: EXAMPLE_QUERY,
+    });
+    const identity = Buffer.from(html);
+    const [gz, br] = await Promise.all([
+      promisify(gzip)(identity, { level: 6 }),
+      promisify(brotliCompress)(identity, { params: { [constants.BROTLI_PARAM_QUALITY]: 5 } }),
+    ]);
+    return { identity, gzip: gz, br };
+  }
+
+  return async function serveGraphiQL(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    rendered ??= render();
+    const page = await rendered;
+    const accepted = String(req.headers['accept-encoding'] ?? '');
+    const [encoding, body] = /\bbr\b/.test(accepted)
+      ? ['br', page.br]
+      : /\bgzip\b/.test(accepted)
+        ? ['gzip', page.gzip]
+        : [undefined, page.identity];
+    res.writeHead(200, {
+      'content-type': 'text/html; charset=utf-8',
+      'content-length': body.length,
+      vary: 'Accept, Accept-Encoding',
+      'cache-control': 'no-cache',
+      ...(encoding ? { 'content-encoding': encoding } : {}),
+    });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  };
+}
+
+/** A browser navigating to the endpoint, as opposed to a GraphQL client doing GET. */
+export function wantsGraphiQL(req: IncomingMessage): boolean {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+  const accept = req.headers.accept ?? '';
+  if (!accept.includes('text/html')) return false;
+  // GET /graphql?query=... is a GraphQL request even from a browser.
+  return !/[?&]query=/.test(req.url ?? '');
+}

@@ -1,0 +1,33 @@
+/** Which token goes upstream for a caller (DESIGN.md "Credentials"). */
+import type { AuthMode } from '../config.ts';
+
+export interface TokenPolicy {
+  mode: AuthMode;
+  /** MODELARTS_TOKEN in token mode. */
+  token?: string | undefined;
+  /** Demo mode: a token supplied when the caller has none, so GraphiQL works with no set-up. */
+  demoToken?: string | undefined;
+}
+
+interface HeaderReader {
+  get(name: string): string | null;
+}
+
+const BEARER = /^Bearer[ \t]+(.*)$/i;
+
+/**
+ * The caller's token: X-Auth-Token wins over Authorization; only the Bearer scheme is read;
+ * an empty token counts as none. The caller's Authorization header itself never goes upstream.
+ */
+export function callerToken(headers: HeaderReader): string | undefined {
+  const direct = headers.get('x-auth-token')?.trim();
+  if (direct) return direct;
+  const bearer = BEARER.exec(headers.get('authorization')?.trim() ?? '')?.[1]?.trim();
+  return bearer || undefined;
+}
+
+/** The token to send upstream, or undefined when there is none (UNAUTHENTICATED). */
+export function upstreamToken(policy: TokenPolicy, headers: HeaderReader): string | undefined {
+  if (policy.mode === 'token') return policy.token;
+  return callerToken(headers) ?? policy.demoToken;
+}

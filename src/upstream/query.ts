@@ -1,0 +1,48 @@
+import type { TrainingJobsQuery } from '../domain.ts';
+import { WIRE_ORDERS, WIRE_SORT_FIELDS, type WireQuery } from './wire.ts';
+
+/**
+ * RFC 3986 percent-encoding: unreserved characters kept, everything else %XX upper-case.
+ * encodeURIComponent leaves !'()* alone; AK/SK signing (UPSTREAM.md "Authentication")
+ * needs them encoded, and the query we send must be byte for byte the one we sign.
+ */
+export function encodeRfc3986(value: string): string {
+  return encodeURIComponent(value).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+}
+
+/**
+ * The upstream query for one call (DESIGN.md "The GraphQL contract"): page, per_page, sortBy,
+ * order and workspace_id always (the documents disagree on the upstream's own defaults);
+ * status and search_content only when given.
+ */
+export function toWireQuery(q: TrainingJobsQuery): WireQuery {
+  const wire: WireQuery = {
+    per_page: String(q.perPage),
+    page: String(q.page),
+    sortBy: WIRE_SORT_FIELDS[q.sortBy],
+    order: WIRE_ORDERS[q.order],
+    workspace_id: q.workspaceId,
+  };
+  if (q.status !== undefined) wire.status = String(q.status);
+  if (q.search !== undefined) wire.search_content = q.search;
+  return wire;
+}
+
+// The seed's example order, so logs read like the documentation.
+const KEY_ORDER: readonly (keyof WireQuery)[] = [
+  'status', 'per_page', 'page', 'sortBy', 'order', 'search_content', 'workspace_id',
+];
+
+/** The encoded query string, without '?'. Also the de-duplication key of a call. */
+export function buildQueryString(q: TrainingJobsQuery): string {
+  const wire = toWireQuery(q);
+  const parts: string[] = [];
+  for (const key of KEY_ORDER) {
+    const value = wire[key];
+    if (value !== undefined) parts.push(`${key}=${encodeRfc3986(value)}`);
+  }
+  return parts.join('&');
+}

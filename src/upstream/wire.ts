@@ -1,0 +1,75 @@
+/**
+ * The upstream's shapes exactly as sent (UPSTREAM.md "Request", "Response (200)", "Errors"),
+ * and the JSON parser that reads them. Only this file and mapping.ts know snake_case.
+ */
+import { parse as parseLossless } from 'lossless-json';
+
+/** A Long as parsed: a number when it fits 2^53 exactly, a bigint when it does not. */
+export type WireLong = number | bigint;
+
+export interface WireJob {
+  job_id: WireLong;
+  job_name: string;
+  version_id: WireLong;
+  status: number;
+  create_time: WireLong;
+  duration: WireLong;
+  job_desc?: string | null;
+  version_count: WireLong;
+}
+
+export interface WirePage {
+  is_success?: boolean;
+  job_total_count: number;
+  job_count_limit?: number | null;
+  quotas?: number | null;
+  jobs: WireJob[];
+}
+
+/** The three error body shapes (UPSTREAM.md "Errors"); every key optional. */
+export interface WireError {
+  is_success?: boolean;
+  error_code?: string;
+  error_message?: string;
+  error_msg?: string;
+  request_id?: string;
+}
+
+/** Query keys of GET /v1/{project_id}/training-jobs, in the order we send them. */
+export interface WireQuery {
+  status?: string;
+  per_page: string;
+  page: string;
+  sortBy: string;
+  order: string;
+  search_content?: string;
+  workspace_id: string;
+}
+
+export const WIRE_SORT_FIELDS = {
+  JOB_NAME: 'job_name',
+  JOB_DESC: 'job_desc',
+  STATUS: 'status',
+  DURATION: 'duration',
+  VERSION_COUNT: 'version_count',
+  CREATE_TIME: 'create_time',
+} as const;
+
+export const WIRE_ORDERS = { ASC: 'asc', DESC: 'desc' } as const;
+
+// Any integer at or above 2^53 has at least 16 digits; a body without such a run of digits
+// parses exactly with the built-in parser, which is several times faster than a lossless one.
+const LONG_DIGITS = /\d{16}/;
+
+const numberOrBigint = (text: string): number | bigint => {
+  if (/^-?\d+$/.test(text)) {
+    const n = Number(text);
+    return Number.isSafeInteger(n) ? n : BigInt(text);
+  }
+  return Number(text);
+};
+
+/** Parses a JSON body keeping 64-bit integers exact (TOOLCHAIN.md item 9). Throws SyntaxError. */
+export function parseWireJson(text: string): unknown {
+  return LONG_DIGITS.test(text) ? parseLossless(text, null, numberOrBigint) : JSON.parse(text);
+}

@@ -1,0 +1,172 @@
+// loadConfig(env): defaults, every variable, every problem at once, secrets never echoed
+// (DESIGN.md "Configuration").
+import { describe, expect, it } from 'vitest';
+import { ConfigError, DEMO_PROJECT_ID, loadConfig, type Config } from '../src/config.ts';
+
+type Env = Record<string, string | undefined>;
+
+const REAL = { MODELARTS_ENDPOINT: 'https://modelarts.cn-north-4.myhuaweicloud.com', MODELARTS_PROJECT_ID: 'proj-1' };
+
+/** The ConfigError loadConfig throws for env, or a failure when it accepts env. */
+function configError(env: Env): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError, the configuration was accepted');
+}
+
+describe('loadConfig defaults', () => {
+  it('runs in demo mode on the emulator with every default when the environment is empty', () => {
+    expect(loadConfig({})).toEqual<Config>({
+      port: 4000,
+      host: '0.0.0.0',
+      endpoint: undefined,
+      projectId: DEMO_PROJECT_ID,
+      auth: 'passthrough',
+      token: undefined,
+      ak: undefined,
+      sk: undefined,
+      upstreamTimeoutMs: 10_000,
+      logLevel: 'info',
+    });
+  });
+
+  it.each([
+    ['empty', ''],
+    ['blank', '   '],
+  ])('treats an %s variable as unset', (_what, value) => {
+    const env = Object.fromEntries(
+      ['PORT', 'HOST', 'MODELARTS_ENDPOINT', 'MODELARTS_PROJECT_ID', 'MODELARTS_AUTH', 'UPSTREAM_TIMEOUT_MS', 'LOG_LEVEL']
+        .map((name) => [name, value]),
+    );
+    expect(loadConfig(env)).toEqual(loadConfig({}));
+  });
+
+  it('ignores variables it does not know', () => {
+    expect(loadConfig({ PATH: '/usr/bin', NODE_ENV: 'production', MODELARTS_COLOR: 'blue' })).toEqual(loadConfig({}));
+  });
+});
+
+describe('loadConfig reads each variable', () => {
+  it.each<[string, Env, Partial<Config>]>([
+    ['PORT', { PORT: '8080' }, { port: 8080 }],
+    ['PORT 0 (any free port)', { PORT: '0' }, { port: 0 }],
+    ['PORT at its maximum', { PORT: '65535' }, { port: 65535 }],
+    ['PORT with surrounding spaces', { PORT: ' 8080 ' }, { port: 8080 }],
+    ['HOST', { HOST: '127.0.0.1' }, { host: '127.0.0.1' }],
+    ['HOST as IPv6', { HOST: '::' }, { host: '::' }],
+    ['MODELARTS_ENDPOINT over https', REAL, { endpoint: REAL.MODELARTS_ENDPOINT, projectId: 'proj-1' }],
+    ['MODELARTS_ENDPOINT over http with a port', { ...REAL, MODELARTS_ENDPOINT: 'http://127.0.0.1:9000' }, { endpoint: 'http://127.0.0.1:9000' }],
+    ['MODELARTS_ENDPOINT with a path prefix', { ...REAL, MODELARTS_ENDPOINT: 'https://gw.example.com/modelarts' }, { endpoint: 'https://gw.example.com/modelarts' }],
+    ['MODELARTS_PROJECT_ID in demo mode', { MODELARTS_PROJECT_ID: 'my-demo' }, { endpoint: undefined, projectId: 'my-demo' }],
+    ['MODELARTS_PROJECT_ID of 32 hex digits', { ...REAL, MODELARTS_PROJECT_ID: '77b6a44cba5143ab91d13ab9a8ff44fd' }, { projectId: '77b6a44cba5143ab91d13ab9a8ff44fd' }],
+    ['MODELARTS_PROJECT_ID of one character', { ...REAL, MODELARTS_PROJECT_ID: 'a' }, { projectId: 'a' }],
+    ['MODELARTS_PROJECT_ID of 64 characters', { ...REAL, MODELARTS_PROJECT_ID: 'A-z0'.repeat(16) }, { projectId: 'A-z0'.repeat(16) }],
+    ['MODELARTS_AUTH passthrough', { MODELARTS_AUTH: 'passthrough' }, { auth: 'passthrough' }],
+    ['MODELARTS_AUTH token with MODELARTS_TOKEN', { MODELARTS_AUTH: 'token', MODELARTS_TOKEN: 'tok-123' }, { auth: 'token', token: 'tok-123' }],
+    ['UPSTREAM_TIMEOUT_MS', { UPSTREAM_TIMEOUT_MS: '2500' }, { upstreamTimeoutMs: 2500 }],
+    ['UPSTREAM_TIMEOUT_MS at its minimum', { UPSTREAM_TIMEOUT_MS: '1' }, { upstreamTimeoutMs: 1 }],
+    ['UPSTREAM_TIMEOUT_MS at its maximum', { UPSTREAM_TIMEOUT_MS: '600000' }, { upstreamTimeoutMs: 600_000 }],
+    ...['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map(
+      (level): [string, Env, Partial<Config>] => [`LOG_LEVEL ${level}`, { LOG_LEVEL: level }, { logLevel: level }],
+    ),
+  ])('reads %s', (_what, env, expected) => {
+    expect(loadConfig(env)).toMatchObject(expected);
+  });
+});
+
+describe('loadConfig rejects a bad value, naming the variable', () => {
+  it.each<[string, Env, string]>([
+    ['a non-numeric PORT', { PORT: 'http' }, 'PORT'],
+    ['a negative PORT', { PORT: '-1' }, 'PORT'],
+    ['a PORT above 65535', { PORT: '65536' }, 'PORT'],
+    ['a fractional PORT', { PORT: '80.5' }, 'PORT'],
+    ['a PORT in hex', { PORT: '0x50' }, 'PORT'],
+    ['a PORT in exponent form', { PORT: '8e3' }, 'PORT'],
+    ['a zero UPSTREAM_TIMEOUT_MS', { UPSTREAM_TIMEOUT_MS: '0' }, 'UPSTREAM_TIMEOUT_MS'],
+    ['an UPSTREAM_TIMEOUT_MS above ten minutes', { UPSTREAM_TIMEOUT_MS: '600001' }, 'UPSTREAM_TIMEOUT_MS'],
+    ['an UPSTREAM_TIMEOUT_MS with a unit', { UPSTREAM_TIMEOUT_MS: '10s' }, 'UPSTREAM_TIMEOUT_MS'],
+    ['a huge UPSTREAM_TIMEOUT_MS', { UPSTREAM_TIMEOUT_MS: '99999999999999999999999' }, 'UPSTREAM_TIMEOUT_MS'],
+    ['an unknown LOG_LEVEL', { LOG_LEVEL: 'verbose' }, 'LOG_LEVEL'],
+    ['an upper-case LOG_LEVEL', { LOG_LEVEL: 'INFO' }, 'LOG_LEVEL'],
+    ['an unknown MODELARTS_AUTH', { MODELARTS_AUTH: 'basic' }, 'MODELARTS_AUTH'],
+    ['an upper-case MODELARTS_AUTH', { MODELARTS_AUTH: 'TOKEN', MODELARTS_TOKEN: 't' }, 'MODELARTS_AUTH'],
+    ['MODELARTS_AUTH=token without MODELARTS_TOKEN', { MODELARTS_AUTH: 'token' }, 'MODELARTS_TOKEN'],
+    ['MODELARTS_AUTH=token with a blank MODELARTS_TOKEN', { MODELARTS_AUTH: 'token', MODELARTS_TOKEN: '  ' }, 'MODELARTS_TOKEN'],
+    ['MODELARTS_AUTH=aksk, not supported yet', { MODELARTS_AUTH: 'aksk', MODELARTS_AK: 'ak', MODELARTS_SK: 'sk' }, 'MODELARTS_AUTH'],
+    ['an endpoint that is not a URL', { ...REAL, MODELARTS_ENDPOINT: 'modelarts.example.com' }, 'MODELARTS_ENDPOINT'],
+    ['an ftp endpoint', { ...REAL, MODELARTS_ENDPOINT: 'ftp://modelarts.example.com' }, 'MODELARTS_ENDPOINT'],
+    ['a file endpoint', { ...REAL, MODELARTS_ENDPOINT: 'file:///etc/passwd' }, 'MODELARTS_ENDPOINT'],
+    ['an endpoint with user and password', { ...REAL, MODELARTS_ENDPOINT: 'https://user:pass@modelarts.example.com' }, 'MODELARTS_ENDPOINT'],
+    ['an endpoint with a user only', { ...REAL, MODELARTS_ENDPOINT: 'https://user@modelarts.example.com' }, 'MODELARTS_ENDPOINT'],
+    ['an endpoint with a query', { ...REAL, MODELARTS_ENDPOINT: 'https://modelarts.example.com/?token=abc' }, 'MODELARTS_ENDPOINT'],
+    ['an endpoint with a fragment', { ...REAL, MODELARTS_ENDPOINT: 'https://modelarts.example.com/#x' }, 'MODELARTS_ENDPOINT'],
+    ['an endpoint without MODELARTS_PROJECT_ID', { MODELARTS_ENDPOINT: REAL.MODELARTS_ENDPOINT }, 'MODELARTS_PROJECT_ID'],
+    ['an endpoint with a blank MODELARTS_PROJECT_ID', { ...REAL, MODELARTS_PROJECT_ID: ' ' }, 'MODELARTS_PROJECT_ID'],
+    ['a project id of 65 characters', { ...REAL, MODELARTS_PROJECT_ID: 'a'.repeat(65) }, 'MODELARTS_PROJECT_ID'],
+    ['a project id with an underscore', { ...REAL, MODELARTS_PROJECT_ID: 'proj_1' }, 'MODELARTS_PROJECT_ID'],
+    ['a project id with a slash', { ...REAL, MODELARTS_PROJECT_ID: 'proj/../x' }, 'MODELARTS_PROJECT_ID'],
+    ['a project id with an inner space', { ...REAL, MODELARTS_PROJECT_ID: 'proj 1' }, 'MODELARTS_PROJECT_ID'],
+    ['a project id with a dot', { ...REAL, MODELARTS_PROJECT_ID: 'proj.1' }, 'MODELARTS_PROJECT_ID'],
+    ['a project id with non-ASCII letters', { ...REAL, MODELARTS_PROJECT_ID: 'projé' }, 'MODELARTS_PROJECT_ID'],
+    ['a bad project id in demo mode', { MODELARTS_PROJECT_ID: 'bad id' }, 'MODELARTS_PROJECT_ID'],
+  ])('rejects %s', (_what, env, variable) => {
+    const error = configError(env);
+    expect(error.name).toBe('ConfigError');
+    expect(error.problems).toHaveLength(1);
+    expect(error.problems[0]).toContain(variable);
+    expect(error.message).toContain(variable);
+  });
+});
+
+describe('loadConfig reports every problem at once', () => {
+  it('lists each bad variable by name in one ConfigError', () => {
+    const error = configError({
+      PORT: 'eighty',
+      UPSTREAM_TIMEOUT_MS: '-5',
+      LOG_LEVEL: 'loud',
+      MODELARTS_ENDPOINT: 'gopher://modelarts.example.com',
+      MODELARTS_PROJECT_ID: 'no spaces please',
+      MODELARTS_AUTH: 'token',
+    });
+    const names = ['PORT', 'UPSTREAM_TIMEOUT_MS', 'LOG_LEVEL', 'MODELARTS_ENDPOINT', 'MODELARTS_PROJECT_ID', 'MODELARTS_TOKEN'];
+    expect(error.problems).toHaveLength(names.length);
+    for (const name of names) {
+      expect(error.problems.some((problem) => problem.includes(name))).toBe(true);
+      expect(error.message).toContain(name);
+    }
+  });
+
+  it.each<[string, Env, number]>([
+    ['two', { PORT: 'x', LOG_LEVEL: 'y' }, 2],
+    ['three', { PORT: 'x', LOG_LEVEL: 'y', MODELARTS_AUTH: 'z' }, 3],
+    ['an endpoint and its missing project id', { MODELARTS_ENDPOINT: 'not a url' }, 2],
+  ])('counts %s problems', (_what, env, count) => {
+    expect(configError(env).problems).toHaveLength(count);
+  });
+});
+
+describe('loadConfig never echoes a secret', () => {
+  const TOKEN = 'MIIZ-secret-token-value-0123456789';
+  const AK = 'QTWAOYTTINDUT2QVKYUC';
+  const SK = 'MFyfvK41ba2giqM7Uio6PznpdUKGpownRZlmVmHc';
+
+  it.each<[string, Env, string[]]>([
+    ['a token among other problems', { MODELARTS_TOKEN: TOKEN, MODELARTS_AUTH: 'token', PORT: 'x', LOG_LEVEL: 'y' }, [TOKEN]],
+    ['a token with an unknown auth mode', { MODELARTS_TOKEN: TOKEN, MODELARTS_AUTH: 'tokn' }, [TOKEN]],
+    ['an AK/SK pair in the unsupported aksk mode', { MODELARTS_AUTH: 'aksk', MODELARTS_AK: AK, MODELARTS_SK: SK }, [AK, SK]],
+    ['credentials inside the endpoint URL', { ...REAL, MODELARTS_ENDPOINT: `https://${AK}:${SK}@modelarts.example.com` }, [AK, SK]],
+    ['a token in the endpoint query', { ...REAL, MODELARTS_ENDPOINT: `https://modelarts.example.com/?token=${TOKEN}` }, [TOKEN]],
+    ['an auth mode that looks like a token', { MODELARTS_AUTH: TOKEN }, [TOKEN]],
+  ])('keeps %s out of the error', (_what, env, secrets) => {
+    const error = configError(env);
+    for (const secret of secrets) {
+      expect(error.message).not.toContain(secret);
+      expect(error.problems.join('\n')).not.toContain(secret);
+      expect(String(error)).not.toContain(secret);
+    }
+  });
+});
