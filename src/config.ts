@@ -24,6 +24,8 @@ export interface Config {
   sk: string | undefined;
   /** UPSTREAM_TIMEOUT_MS, default 10000: one upstream call, retries included. */
   upstreamTimeoutMs: number;
+  /** UPSTREAM_MAX_ATTEMPTS, default 3: tries per call on connection failures, 429, 502-504. */
+  upstreamMaxAttempts: number;
   /** LOG_LEVEL, default info. */
   logLevel: string;
 }
@@ -61,6 +63,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const port = int('PORT', 4000, 0, 65535);
   const host = get('HOST') ?? '0.0.0.0';
   const upstreamTimeoutMs = int('UPSTREAM_TIMEOUT_MS', 10_000, 1, 600_000);
+  const upstreamMaxAttempts = int('UPSTREAM_MAX_ATTEMPTS', 3, 1, 10);
 
   const logLevel = get('LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) {
@@ -104,5 +107,5 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
 
   if (problems.length > 0) throw new ConfigError(problems);
-  return { port, host, endpoint, projectId, auth, token, ak, sk, upstreamTimeoutMs, logLevel };
+  return { port, host, endpoint, projectId, auth, token, ak, sk, upstreamTimeoutMs, upstreamMaxAttempts, logLevel };
 }

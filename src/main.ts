@@ -30,7 +30,12 @@ async function main(): Promise<void> {
     log.info({ mode: 'upstream', projectId: config.projectId, auth: config.auth }, 'serving the configured ModelArts endpoint');
   }
 
-  const client = createUpstreamClient({ endpoint, projectId: config.projectId, timeoutMs: config.upstreamTimeoutMs });
+  const client = createUpstreamClient({
+    endpoint,
+    projectId: config.projectId,
+    timeoutMs: config.upstreamTimeoutMs,
+    maxAttempts: config.upstreamMaxAttempts,
+  });
   const { server } = createGateway({
     client,
     log,

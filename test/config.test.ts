@@ -30,6 +30,7 @@ describe('loadConfig defaults', () => {
       ak: undefined,
       sk: undefined,
       upstreamTimeoutMs: 10_000,
+      upstreamMaxAttempts: 3,
       logLevel: 'info',
     });
   });
@@ -70,6 +71,8 @@ describe('loadConfig reads each variable', () => {
     ['UPSTREAM_TIMEOUT_MS', { UPSTREAM_TIMEOUT_MS: '2500' }, { upstreamTimeoutMs: 2500 }],
     ['UPSTREAM_TIMEOUT_MS at its minimum', { UPSTREAM_TIMEOUT_MS: '1' }, { upstreamTimeoutMs: 1 }],
     ['UPSTREAM_TIMEOUT_MS at its maximum', { UPSTREAM_TIMEOUT_MS: '600000' }, { upstreamTimeoutMs: 600_000 }],
+    ['UPSTREAM_MAX_ATTEMPTS', { UPSTREAM_MAX_ATTEMPTS: '1' }, { upstreamMaxAttempts: 1 }],
+    ['UPSTREAM_MAX_ATTEMPTS at its maximum', { UPSTREAM_MAX_ATTEMPTS: '10' }, { upstreamMaxAttempts: 10 }],
     ...['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map(
       (level): [string, Env, Partial<Config>] => [`LOG_LEVEL ${level}`, { LOG_LEVEL: level }, { logLevel: level }],
     ),
@@ -92,6 +95,8 @@ describe('loadConfig rejects a bad value, naming the variable', () => {
     ['a huge UPSTREAM_TIMEOUT_MS', { UPSTREAM_TIMEOUT_MS: '99999999999999999999999' }, 'UPSTREAM_TIMEOUT_MS'],
     ['an unknown LOG_LEVEL', { LOG_LEVEL: 'verbose' }, 'LOG_LEVEL'],
     ['an upper-case LOG_LEVEL', { LOG_LEVEL: 'INFO' }, 'LOG_LEVEL'],
+    ['UPSTREAM_MAX_ATTEMPTS of 0', { UPSTREAM_MAX_ATTEMPTS: '0' }, 'UPSTREAM_MAX_ATTEMPTS'],
+    ['UPSTREAM_MAX_ATTEMPTS of 11', { UPSTREAM_MAX_ATTEMPTS: '11' }, 'UPSTREAM_MAX_ATTEMPTS'],
     ['an unknown MODELARTS_AUTH', { MODELARTS_AUTH: 'basic' }, 'MODELARTS_AUTH'],
     ['an upper-case MODELARTS_AUTH', { MODELARTS_AUTH: 'TOKEN', MODELARTS_TOKEN: 't' }, 'MODELARTS_AUTH'],
     ['MODELARTS_AUTH=token without MODELARTS_TOKEN', { MODELARTS_AUTH: 'token' }, 'MODELARTS_TOKEN'],

@@ -1,22 +1,26 @@
 /**
  * The connector to GET /v1/{project_id}/training-jobs on undici: one keep-alive pool shared
- * by every request, one deadline per call covering connect, headers and body, and every
- * outcome turned into a page or a GatewayError (classify.ts).
+ * by every request, one deadline per call covering connect, headers, body and every retry,
+ * and every outcome turned into a page or a GatewayError (classify.ts).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import type { TrainingJobPage, TrainingJobsQuery } from '../domain.ts';
-import { GatewayError } from '../errors.ts';
+import type { GatewayError } from '../errors.ts';
 import { classifyResponse, timeoutError, tooLargeError, unavailableError } from './classify.ts';
 import { MalformedBodyError, toTrainingJobPage } from './mapping.ts';
 import { buildQueryString } from './query.ts';
+import { backoffMs, RETRIED_STATUSES, retryAfterMs } from './retry.ts';
 import { parseWireJson } from './wire.ts';
 
 export interface UpstreamClientOptions {
   /** Base URL, e.g. https://modelarts.cn-north-4.myhuaweicloud.com; may carry a path prefix. */
   endpoint: string;
   projectId: string;
-  /** Deadline of one call, connect to last body byte. */
+  /** Deadline of one call, first connect to last body byte, retries included. */
   timeoutMs: number;
+  /** Attempts per call when the upstream is unreachable or overloaded; default 3 (1: no retry). */
+  maxAttempts?: number;
   /** Largest body read, default 16 MiB (a 1000-job page is well under 1 MiB). */
   maxBodyBytes?: number;
   /** Keep-alive connections to the upstream, default 64. */
@@ -34,6 +38,12 @@ export interface UpstreamClient {
   close(): Promise<void>;
 }
 
+type Attempt =
+  | { page: TrainingJobPage }
+  | { error: GatewayError; retry: boolean; retryAfterMs?: number | undefined };
+
+// Connection-level failures: the request may not have reached the upstream, or its answer
+// was lost on the way back.
 const TRANSPORT_CODES = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH',
   'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_CLOSED', 'UND_ERR_DESTROYED',
@@ -44,6 +54,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
   const url = new URL(options.endpoint);
   const basePath = url.pathname.replace(/\/+$/, '');
   const path = `${basePath}/v1/${encodeURIComponent(options.projectId)}/training-jobs`;
+  const maxAttempts = options.maxAttempts ?? 3;
   const maxBodyBytes = options.maxBodyBytes ?? 16 * 1024 * 1024;
   const pool = new Pool(url.origin, {
     connections: options.connections ?? 64,
@@ -54,9 +65,11 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     connectTimeout: options.timeoutMs,
   });
 
-  async function listTrainingJobs(query: TrainingJobsQuery, call: UpstreamCall): Promise<TrainingJobPage> {
-    const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(), options.timeoutMs);
+  async function attempt(query: TrainingJobsQuery, call: UpstreamCall, signal: AbortSignal): Promise<Attempt> {
+    let status: number;
+    let headerRequestId: string | undefined;
+    let retryAfter: string | undefined;
+    let text: string | undefined;
     try {
       const res = await pool.request({
         method: 'GET',
@@ -67,49 +80,63 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
           'x-auth-token': call.token,
           'x-request-id': call.requestId,
         },
-        signal: deadline.signal,
+        signal,
       });
-      const status = res.statusCode;
-      const headerRequestId = headerValue(res.headers['x-request-id']);
-      const text = await readText(res.body, maxBodyBytes);
-      if (text === undefined) throw tooLargeError(status, headerRequestId);
+      status = res.statusCode;
+      headerRequestId = header(res.headers['x-request-id']);
+      retryAfter = header(res.headers['retry-after']);
+      text = await readText(res.body, maxBodyBytes);
+    } catch (err) {
+      if (signal.aborted) return { error: timeoutError(), retry: false };
+      const code = (err as { code?: unknown }).code;
+      if (typeof code !== 'string' || !TRANSPORT_CODES.has(code)) throw err;
+      const error = unavailableError();
+      error.cause = err;
+      return { error, retry: true };
+    }
+    if (text === undefined) return { error: tooLargeError(status, headerRequestId), retry: false };
 
-      let body: unknown;
+    let body: unknown;
+    try {
+      body = parseWireJson(text);
+    } catch {
+      body = undefined;
+    }
+    if (status >= 200 && status <= 299 && body !== undefined) {
       try {
-        body = parseWireJson(text);
-      } catch {
-        body = undefined;
-      }
-      if (status < 200 || status > 299 || body === undefined) {
-        throw classifyResponse(status, body, headerRequestId);
-      }
-      try {
-        return toTrainingJobPage(body, query);
+        return { page: toTrainingJobPage(body, query) };
       } catch (err) {
         if (!(err instanceof MalformedBodyError)) throw err;
         const error = classifyResponse(status, body, headerRequestId);
         error.cause = err;
-        throw error;
+        return { error, retry: false };
       }
-    } catch (err) {
-      if (err instanceof GatewayError) throw err;
-      if (deadline.signal.aborted) throw timeoutError();
-      const code = (err as { code?: unknown }).code;
-      if (typeof code === 'string' && TRANSPORT_CODES.has(code)) {
-        const error = unavailableError();
-        error.cause = err;
-        throw error;
-      }
-      throw err;
-    } finally {
-      clearTimeout(timer);
+    }
+    return {
+      error: classifyResponse(status, body, headerRequestId),
+      retry: RETRIED_STATUSES.has(status),
+      retryAfterMs: retryAfterMs(retryAfter),
+    };
+  }
+
+  async function listTrainingJobs(query: TrainingJobsQuery, call: UpstreamCall): Promise<TrainingJobPage> {
+    const deadline = Date.now() + options.timeoutMs;
+    const signal = AbortSignal.timeout(options.timeoutMs);
+    for (let n = 1; ; n++) {
+      const outcome = await attempt(query, call, signal);
+      if ('page' in outcome) return outcome.page;
+      if (!outcome.retry || n >= maxAttempts) throw outcome.error;
+      // A wait that would end past the deadline only delays the same answer: give it now.
+      const wait = outcome.retryAfterMs ?? backoffMs(n);
+      if (Date.now() + wait >= deadline) throw outcome.error;
+      await sleep(wait);
     }
   }
 
   return { listTrainingJobs, close: () => pool.close() };
 }
 
-function headerValue(v: string | string[] | undefined): string | undefined {
+function header(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
