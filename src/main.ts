@@ -22,7 +22,8 @@ async function main(): Promise<void> {
   let stopEmulator = async () => {};
   if (endpoint === undefined) {
     const { createEmulator } = await import('./emulator/index.ts');
-    const emulator = await createEmulator().listen(0, '127.0.0.1');
+    // No request log: it is for tests, and would grow for as long as the demo runs.
+    const emulator = await createEmulator({ logRequests: false }).listen(0, '127.0.0.1');
     endpoint = emulator.url;
     stopEmulator = () => emulator.close();
     log.info({ mode: 'demo', projectId: config.projectId }, 'demo mode: MODELARTS_ENDPOINT is not set, serving the embedded ModelArts emulator on a loopback port');
