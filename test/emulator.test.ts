@@ -1,5 +1,6 @@
 // The emulator over real sockets: fetch for ordinary calls, node:http where the exact bytes on
-// the wire matter (HEAD, repeated headers, truncated bodies, oversized requests, keep-alive).
+// the wire matter (HEAD, repeated headers, truncated or trickled bodies, oversized requests,
+// keep-alive, sockets a client drops).
 import { request as httpRequest, Agent } from 'node:http';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -54,15 +55,22 @@ interface RawReply {
   cut: boolean;
 }
 
-/** One request on a fresh connection, reporting whatever bytes arrived before any cut. */
-function raw(path: string, init: { method?: string; headers?: OutgoingHttpHeaders } = {}): Promise<RawReply> {
+/**
+ * One request on a fresh connection, reporting whatever bytes arrived before any cut. `base`
+ * defaults to the shared emulator; `chunks` counts the pieces the body arrived in.
+ */
+function raw(
+  path: string,
+  init: { method?: string; headers?: OutgoingHttpHeaders; base?: string } = {},
+): Promise<RawReply & { chunks: number }> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(`${emu.url}${path}`, { method: init.method ?? 'GET', headers: init.headers ?? AUTH, agent: false });
+    const url = `${init.base ?? emu.url}${path}`;
+    const req = httpRequest(url, { method: init.method ?? 'GET', headers: init.headers ?? AUTH, agent: false });
     req.on('error', reject);
     req.on('response', (res) => {
       const chunks: Buffer[] = [];
       const finish = (cut: boolean): void =>
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), cut });
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), cut, chunks: chunks.length });
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => finish(false));
       res.on('aborted', () => finish(true));
@@ -70,6 +78,15 @@ function raw(path: string, init: { method?: string; headers?: OutgoingHttpHeader
     });
     req.end();
   });
+}
+
+/** Polls until `cond` holds: server-side events (a socket closing, 'finish') land a moment after the client's. */
+async function until(what: string, cond: () => boolean, ms = 5000): Promise<void> {
+  const deadline = performance.now() + ms;
+  while (!cond()) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }
 
 const FIELD: Record<SortKey, (job: EmulatorJob) => string | number> = {
@@ -544,6 +561,11 @@ describe('faults', () => {
     expect(() => emu.setFault({ reset: true, truncate: true })).toThrow(TypeError);
     expect(() => emu.setFault({ times: 0 })).toThrow(RangeError);
     expect(() => emu.setFault({ headers: { 'bad header': 'x' } })).toThrow();
+    expect(() => emu.setFault({ trickle: { chunkBytes: 0, intervalMs: 10 } })).toThrow(/chunkBytes/);
+    expect(() => emu.setFault({ trickle: { chunkBytes: 1.5, intervalMs: 10 } })).toThrow(RangeError);
+    expect(() => emu.setFault({ trickle: { chunkBytes: 10, intervalMs: -1 } })).toThrow(/intervalMs/);
+    expect(() => emu.setFault({ trickle: { chunkBytes: 10, intervalMs: Number.NaN } })).toThrow(RangeError);
+    expect(() => emu.setFault({ reset: true, trickle: { chunkBytes: 1, intervalMs: 1 } })).toThrow(TypeError);
   });
 });
 
@@ -573,8 +595,10 @@ describe('request log', () => {
       `GET ${PATH}?`, 'GET /elsewhere?', `DELETE ${PATH}?`, `GET ${PATH}?per_page=%E0%A4%A`,
     ]);
     const log = emu.requests;
+    await until('4 answers', () => emu.answered === 4);
     emu.clearRequests();
     expect(log).toHaveLength(0);
+    expect(emu.answered).toBe(0);
   });
 });
 
@@ -596,5 +620,253 @@ describe('close', () => {
     expect(performance.now() - start).toBeLessThan(1000);
     expect(await pending).toBeInstanceOf(Error);
     agent.destroy();
+  });
+});
+
+/** A body whose every 1 KB slice differs, so a lost, repeated or reordered chunk shows. */
+const patterned = (bytes: number): string =>
+  Array.from({ length: bytes / 8 }, (_, i) => i.toString(16).padStart(8, '0')).join('');
+
+/** Starts a request that is destroyed as soon as the first body bytes arrive; resolves then. */
+function dropAfterFirstChunk(url: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { headers: AUTH, agent: false });
+    req.on('error', () => undefined); // our own destroy() may surface here; it is expected
+    req.on('response', (res) => {
+      res.on('error', () => undefined);
+      res.once('data', () => {
+        req.destroy();
+        resolve();
+      });
+    });
+    req.on('close', () => resolve());
+    setTimeout(() => reject(new Error('no body bytes arrived')), 5000).unref();
+    req.end();
+  });
+}
+
+describe('trickle', () => {
+  it('sends a 20 KB body in 1 KB chunks every 20 ms, slowly and intact', async () => {
+    const body = patterned(20 * 1024);
+    emu.setFault({ status: 200, body, trickle: { chunkBytes: 1024, intervalMs: 20 } });
+    const start = performance.now();
+    const reply = await raw(PATH);
+    // 20 chunks: the first with the headers, then 19 intervals of 20 ms.
+    expect(performance.now() - start).toBeGreaterThanOrEqual(370);
+    expect(reply).toMatchObject({ status: 200, cut: false });
+    expect(Number(reply.headers['content-length'])).toBe(body.length);
+    expect(reply.body.toString()).toBe(body);
+    expect(reply.chunks).toBeGreaterThan(1);
+    await until('the answer to finish', () => emu.answered === 1);
+  });
+
+  it('trickles the normal answer and error bodies unchanged', async () => {
+    const whole = (await call('per_page=1000')).text;
+    emu.setFault({ trickle: { chunkBytes: 4096, intervalMs: 1 } });
+    const slow = await raw(`${PATH}?per_page=1000`);
+    expect(slow.status).toBe(200);
+    expect(slow.body.toString()).toBe(whole);
+    emu.setFault({ status: 503, error: { shape: 'apigw', code: 'APIGW.0203' }, trickle: { chunkBytes: 7, intervalMs: 1 } });
+    const failed = await raw(PATH);
+    expect(failed.status).toBe(503);
+    expect(JSON.parse(failed.body.toString())).toMatchObject({ error_code: 'APIGW.0203', request_id: failed.headers['x-request-id'] });
+    emu.setFault({ status: 204, trickle: { chunkBytes: 1, intervalMs: 1 } });
+    expect(await raw(PATH)).toMatchObject({ status: 204, cut: false });
+  });
+
+  it('sends the headers after delayMs, then the body slowly', async () => {
+    emu.setFault({ delayMs: 100, body: '0123456789', trickle: { chunkBytes: 5, intervalMs: 100 } });
+    const start = performance.now();
+    const reply = await raw(PATH);
+    expect(performance.now() - start).toBeGreaterThanOrEqual(190);
+    expect(reply.body.toString()).toBe('0123456789');
+  });
+
+  it('combines with truncate: trickles the first half, then cuts', async () => {
+    emu.setFault({ status: 503, body: '0123456789', truncate: true, trickle: { chunkBytes: 2, intervalMs: 10 } });
+    const cut = await raw(PATH);
+    expect(cut).toMatchObject({ status: 503, cut: true });
+    expect(cut.headers['content-length']).toBe('10');
+    expect(cut.body.toString()).toBe('01234');
+    expect(emu.requests[0]?.aborted).toBeUndefined(); // the emulator cut it, not the client
+  });
+
+  it('stops quietly when the client goes away mid-body, and marks the request aborted', async () => {
+    const own = await createEmulator().listen();
+    try {
+      own.setFault({ body: patterned(64 * 1024), trickle: { chunkBytes: 100, intervalMs: 5 } });
+      await dropAfterFirstChunk(`${own.url}${PATH}`);
+      await until('the request to be marked aborted', () => own.requests[0]?.aborted === true);
+      await until('the socket to close', () => own.connections === 0);
+      // Several more intervals: a chain still running would write to the dead socket and throw.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(own.answered).toBe(0);
+      own.setFault(null);
+      expect((await raw(PATH, { base: own.url })).status).toBe(200);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('is cancelled by close() and by down(), which do not mark the request aborted', async () => {
+    for (const stop of ['close', 'down'] as const) {
+      const own = await createEmulator().listen();
+      own.setFault({ body: patterned(8 * 1024), trickle: { chunkBytes: 10, intervalMs: 1000 } });
+      const pending = raw(PATH, { base: own.url });
+      await until('the first chunk to be sent', () => own.requests.length === 1);
+      await own[stop]();
+      const reply = await pending;
+      expect(reply.cut).toBe(true);
+      expect(reply.body.length).toBeLessThan(8 * 1024);
+      expect(own.requests[0]?.aborted).toBeUndefined();
+      await own.close();
+    }
+  });
+});
+
+describe('connections, answered and aborted', () => {
+  it('counts open sockets: up with a keep-alive request, down when the client destroys it', async () => {
+    const own = await createEmulator().listen();
+    const agent = new Agent({ keepAlive: true });
+    try {
+      expect(own.connections).toBe(0);
+      await new Promise<void>((resolve, reject) => {
+        httpRequest(`${own.url}${PATH}`, { headers: AUTH, agent }, (res) => {
+          res.resume();
+          res.on('end', resolve);
+        }).on('error', reject).end();
+      });
+      expect(own.connections).toBe(1); // the answer is over, the socket stays open
+      agent.destroy();
+      await until('the server to see the socket close', () => own.connections === 0);
+    } finally {
+      agent.destroy();
+      await own.close();
+    }
+  });
+
+  it('tells received from answered when a client cancels during a delay', async () => {
+    const own = await createEmulator().listen();
+    try {
+      own.setFault({ delayMs: 60_000, times: 1 });
+      // node:http rather than fetch: Node 20's fetch sometimes keeps an aborted request's socket
+      // open for its 4 s keep-alive timeout, which would only slow this test down.
+      const req = httpRequest(`${own.url}${PATH}`, { headers: AUTH, agent: false });
+      const failed = new Promise((resolve) => req.on('error', resolve));
+      req.end();
+      await until('the request to arrive', () => own.requests.length === 1);
+      req.destroy();
+      expect(await failed).toBeInstanceOf(Error);
+      await until('the socket to close', () => own.connections === 0);
+      await until('the request to be marked aborted', () => own.requests[0]?.aborted === true);
+      expect(own.answered).toBe(0);
+      expect((await raw(PATH, { base: own.url })).status).toBe(200);
+      await until('one answer', () => own.answered === 1);
+      expect(own.requests[1]?.aborted).toBeUndefined();
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('counts only complete answers, not resets or truncations', async () => {
+    await call();
+    await call('per_page=0');
+    await until('2 answers', () => emu.answered === 2);
+    emu.setFault({ reset: true, times: 1 });
+    await expect(fetch(`${emu.url}${PATH}`, { headers: AUTH })).rejects.toThrow();
+    emu.setFault({ truncate: true, times: 1 });
+    expect((await raw(PATH)).cut).toBe(true);
+    await call();
+    await until('3 answers', () => emu.answered === 3);
+    expect(emu.requests).toHaveLength(5);
+    expect(emu.requests.every((r) => r.aborted === undefined)).toBe(true);
+  });
+});
+
+describe('down and up', () => {
+  const refusal = (url: string): Promise<unknown> =>
+    fetch(`${url}${PATH}`, { headers: AUTH }).then(
+      () => null,
+      (err: unknown) => (err as { cause?: { code?: string } }).cause?.code,
+    );
+
+  it('refuses connections while down and answers on the same url once up again', async () => {
+    const own = await createEmulator().listen();
+    try {
+      const { url, port } = own;
+      // raw uses its own connection: a pooled fetch socket would fail differently after down().
+      expect((await raw(PATH, { base: url })).status).toBe(200);
+      await own.down();
+      expect(own.connections).toBe(0);
+      expect(await refusal(url)).toBe('ECONNREFUSED');
+      expect(own.url).toBe(url);
+      expect(own.port).toBe(port);
+      await own.up();
+      expect(own.url).toBe(url);
+      const again = await fetch(`${url}${PATH}`, { headers: AUTH });
+      expect(again.status).toBe(200);
+      await again.text();
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('destroys open connections and cancels a pending delay', async () => {
+    const own = await createEmulator().listen();
+    const agent = new Agent({ keepAlive: true });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        httpRequest(`${own.url}${PATH}`, { headers: AUTH, agent }, (res) => {
+          res.resume();
+          res.on('end', resolve);
+        }).on('error', reject).end();
+      });
+      own.setFault({ delayMs: 60_000 });
+      const pending = raw(PATH, { base: own.url }).then(() => 'answered', () => 'failed');
+      await until('the delayed request to arrive', () => own.requests.length === 2);
+      expect(own.connections).toBe(2);
+      await own.down();
+      expect(own.connections).toBe(0);
+      expect(await pending).toBe('failed');
+      expect(own.requests[1]?.aborted).toBeUndefined(); // cut by down(), not by the client
+      expect(own.answered).toBe(1);
+    } finally {
+      agent.destroy();
+      await own.close();
+    }
+  });
+
+  it('treats down when down and up when up as no-ops, also when concurrent', async () => {
+    const own = await createEmulator().listen();
+    try {
+      await own.down();
+      await own.down();
+      await Promise.all([own.down(), own.down()]);
+      expect(await refusal(own.url)).toBe('ECONNREFUSED');
+      await Promise.all([own.up(), own.up()]);
+      await own.up();
+      expect((await raw(PATH, { base: own.url })).status).toBe(200);
+      // Issued back to back without waiting: they run in order, ending up.
+      await Promise.all([own.down(), own.up(), own.down(), own.up()]);
+      expect((await raw(PATH, { base: own.url })).status).toBe(200);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('closes while down, then refuses up(); close() twice is fine', async () => {
+    const own = await createEmulator().listen();
+    await own.down();
+    await own.close();
+    await expect(own.up()).rejects.toThrow(/closed/);
+    await own.close();
+    expect(await refusal(own.url)).toBe('ECONNREFUSED');
+  });
+
+  it('does nothing on down() before listen(), and rejects up() before listen()', async () => {
+    const idle = createEmulator();
+    await idle.down();
+    await expect(idle.up()).rejects.toThrow(/listen/);
+    await idle.close();
   });
 });

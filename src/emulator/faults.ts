@@ -18,13 +18,26 @@ export interface Fault {
   reset?: boolean;
   /** Send headers and the first half of the (normal or given) body, then destroy the socket. */
   truncate?: boolean;
+  /**
+   * Send headers at once (after `delayMs`), then the body in `chunkBytes` pieces, the first at
+   * once and one more every `intervalMs`: a slow body. With `truncate`, only the first half is
+   * trickled before the socket is destroyed.
+   */
+  trickle?: Trickle;
   /** Apply to the next `times` requests only (default: until cleared). */
   times?: number;
 }
 
+export interface Trickle {
+  /** positive integer */
+  chunkBytes: number;
+  /** positive integer */
+  intervalMs: number;
+}
+
 /** A checked fault, in the form the server acts on. */
 export interface ArmedFault {
-  /** null = answer normally (possibly delayed, with extra headers, or truncated). */
+  /** null = answer normally (possibly delayed, with extra headers, trickled or truncated). */
   status: number | null;
   /** Serialized `body`, or null. */
   body: string | null;
@@ -33,6 +46,7 @@ export interface ArmedFault {
   delayMs: number;
   reset: boolean;
   truncate: boolean;
+  trickle: Trickle | null;
 }
 
 const SHAPES: readonly ErrorBodyShape[] = ['v1', 'modelarts', 'apigw'];
@@ -47,6 +61,9 @@ export function armFault(fault: Fault): { armed: ArmedFault; times: number } {
   if (error !== undefined && body !== undefined) throw new TypeError('fault.error and fault.body exclude each other');
   if (error !== undefined && !SHAPES.includes(error.shape)) throw new TypeError(`unknown error shape ${error.shape}`);
   if (fault.reset === true && fault.truncate === true) throw new TypeError('fault.reset and fault.truncate exclude each other');
+  // reset sends no bytes at all, so there would be nothing to trickle.
+  if (fault.reset === true && fault.trickle !== undefined) throw new TypeError('fault.reset and fault.trickle exclude each other');
+  const trickle = fault.trickle === undefined ? null : checkTrickle(fault.trickle);
   if (!(Number.isFinite(delayMs) && delayMs >= 0)) throw new RangeError(`fault.delayMs must be >= 0, got ${delayMs}`);
   if (times !== Infinity && !(Number.isInteger(times) && times >= 1)) {
     throw new RangeError(`fault.times must be a positive integer, got ${times}`);
@@ -66,8 +83,19 @@ export function armFault(fault: Fault): { armed: ArmedFault; times: number } {
     delayMs,
     reset: fault.reset === true,
     truncate: fault.truncate === true,
+    trickle,
   };
   return { armed, times };
+}
+
+function checkTrickle(trickle: Trickle): Trickle {
+  if (typeof trickle !== 'object' || trickle === null) throw new TypeError('fault.trickle must be { chunkBytes, intervalMs }');
+  const { chunkBytes, intervalMs } = trickle;
+  for (const [name, value] of [['chunkBytes', chunkBytes], ['intervalMs', intervalMs]] as const) {
+    if (!(Number.isInteger(value) && value >= 1)) throw new RangeError(`fault.trickle.${name} must be a positive integer, got ${value}`);
+  }
+  // A copy, so that a caller changing its object later cannot alter an armed fault.
+  return { chunkBytes, intervalMs };
 }
 
 export interface FaultSlot {

@@ -2,7 +2,7 @@
 // itself imports nothing from the gateway (only node: built-ins).
 export { defaultJobs, generateJobs } from './dataset.ts';
 export type { EmulatorJob } from './dataset.ts';
-export type { Fault } from './faults.ts';
+export type { Fault, Trickle } from './faults.ts';
 export type { RecordedRequest } from './record.ts';
 export { createEmulator } from './server.ts';
 export type { Emulator, EmulatorOptions } from './server.ts';

@@ -11,6 +11,12 @@ export interface RecordedRequest {
   params: Array<[string, string]>;
   /** lower-case names -> values as received (joined with ', ' if repeated) */
   headers: Record<string, string>;
+  /**
+   * Set to true when the client closed the connection before the answer was completely written
+   * (during a delay, mid-trickle...). Left unset when the emulator cut the answer itself (reset,
+   * truncate, down, close), so a test can tell a cancelling client from an injected failure.
+   */
+  aborted?: boolean;
 }
 
 export function recordRequest(req: IncomingMessage): RecordedRequest {

@@ -1,5 +1,7 @@
-// Writing one answer, whole or deliberately cut short.
+// Writing one answer: whole, slowly (trickled), or deliberately cut short.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Trickle } from './faults.ts';
+import type { Timers } from './timers.ts';
 import { JSON_CONTENT_TYPE } from './wire.ts';
 
 export interface Answer {
@@ -13,6 +15,10 @@ export interface SendOptions {
   /** Fault headers; they win over every default. */
   extraHeaders: Record<string, string>;
   truncate: boolean;
+  /** null = write the body at once */
+  trickle: Trickle | null;
+  /** where the trickle's timers are registered, so close() and down() can cancel them */
+  timers: Timers;
 }
 
 export function send(res: ServerResponse, answer: Answer, options: SendOptions): void {
@@ -26,19 +32,47 @@ export function send(res: ServerResponse, answer: Answer, options: SendOptions):
     ...options.extraHeaders,
   };
   res.writeHead(answer.status, headers);
-  if (!options.truncate) {
-    res.end(payload);
+  // Content-Length still announces the whole body when truncating, so the client sees a
+  // premature close rather than a short but complete message.
+  const body = options.truncate ? payload.subarray(0, payload.length >> 1) : payload;
+  if (options.trickle !== null) return trickle(res, body, options.trickle, options.timers, options.truncate);
+  if (options.truncate) res.flushHeaders();
+  finish(res, body, options.truncate);
+}
+
+/** Writes the last piece of a body, then ends the answer or, for a truncated one, kills the socket. */
+function finish(res: ServerResponse, last: Buffer, truncate: boolean): void {
+  if (!truncate) {
+    res.end(last);
     return;
   }
-  // Content-Length still announces the whole body, so the client sees a premature close
-  // rather than a short but complete message.
-  res.flushHeaders();
-  const half = payload.subarray(0, payload.length >> 1);
   const cut = (): void => {
     res.destroy();
   };
-  if (half.length > 0) res.write(half, cut);
+  if (last.length > 0) res.write(last, cut);
   else setImmediate(cut);
+}
+
+/**
+ * Headers now, then one chunk at once and one more every `intervalMs`. The chain stops for good
+ * when the response closes (client gone, emulator down): every step checks `res.destroyed`, and
+ * the pending timer is cancelled, so nothing is written to a dead socket.
+ */
+function trickle(res: ServerResponse, body: Buffer, { chunkBytes, intervalMs }: Trickle, timers: Timers, truncate: boolean): void {
+  res.flushHeaders();
+  let offset = 0;
+  let cancel: (() => void) | undefined;
+  res.once('close', () => cancel?.());
+  const step = (): void => {
+    cancel = undefined;
+    if (res.destroyed || res.writableEnded) return;
+    const chunk = body.subarray(offset, offset + chunkBytes);
+    offset += chunk.length;
+    if (offset >= body.length) return finish(res, chunk, truncate);
+    res.write(chunk);
+    cancel = timers.later(intervalMs, step);
+  };
+  step();
 }
 
 /** Reset: no status line at all, the connection just dies. */

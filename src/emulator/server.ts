@@ -3,20 +3,21 @@
 // listen binds.
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { defaultJobs } from './dataset.ts';
 import type { EmulatorJob } from './dataset.ts';
 import { createFaultSlot } from './faults.ts';
-import type { ArmedFault, Fault } from './faults.ts';
+import type { Fault } from './faults.ts';
+import { manageServer } from './lifecycle.ts';
 import { createJobIndex } from './listing.ts';
-import type { JobIndex } from './listing.ts';
-import { parseListQuery } from './query.ts';
 import { recordRequest } from './record.ts';
 import type { RecordedRequest } from './record.ts';
 import { reset, send } from './respond.ts';
 import type { Answer } from './respond.ts';
-import { errorBody, JSON_CONTENT_TYPE, newRequestId, successBody } from './wire.ts';
-import type { ErrorBodyShape } from './wire.ts';
+import { answer, fail, faultAnswer } from './route.ts';
+import type { Settings } from './route.ts';
+import { createTimers } from './timers.ts';
+import { errorBody, JSON_CONTENT_TYPE, newRequestId } from './wire.ts';
 
 export interface EmulatorOptions {
   /** Default defaultJobs(). Copied at creation; jobs must not be mutated afterwards (their JSON is cached). */
@@ -44,25 +45,29 @@ export interface Emulator {
   readonly port: number;
   /** every request received, including faulted and rejected ones, in arrival order */
   readonly requests: RecordedRequest[];
+  /**
+   * Requests whose answer was completely written (Node's 'finish'), as opposed to merely
+   * received. Counted when the last byte leaves for the kernel, which for a large body can be a
+   * moment after the client has read it: poll rather than read it right after a response.
+   * Reset by clearRequests().
+   */
+  readonly answered: number;
+  /** currently open client sockets, idle keep-alive ones included */
+  readonly connections: number;
   clearRequests(): void;
   /** null clears */
   setFault(fault: Fault | null): void;
   /** default port 0 and host 127.0.0.1 */
   listen(port?: number, host?: string): Promise<Emulator>;
-  /** closes the server and destroys open keep-alive sockets */
+  /**
+   * Stops listening and destroys every open connection, cancelling pending delays and trickles,
+   * so that new connections are refused until up(). No-op when already down or not yet listening.
+   */
+  down(): Promise<void>;
+  /** Listens again on the host and port of the last listen(). No-op when up; rejects before listen() or after close(). */
+  up(): Promise<void>;
+  /** closes the server and destroys open keep-alive sockets; works whether up or down */
   close(): Promise<void>;
-}
-
-const PATH = /^\/v1\/([A-Za-z0-9-]{1,64})\/training-jobs$/;
-const HMAC_PREFIX = 'SDK-HMAC-SHA256 ';
-
-interface Settings {
-  index: JobIndex;
-  projectId: string | undefined;
-  tokens: ReadonlySet<string> | undefined;
-  jobCountLimit: number | null;
-  quotas: number | null;
-  verifySignature: ((request: RecordedRequest) => boolean) | undefined;
 }
 
 function checkOptions(options: EmulatorOptions): void {
@@ -78,54 +83,6 @@ function checkOptions(options: EmulatorOptions): void {
   if (problems.length > 0) throw new TypeError(`createEmulator: ${problems.join('; ')}`);
 }
 
-function fail(status: number, shape: ErrorBodyShape, code: string, message: string, requestId: string): Answer {
-  return { status, body: errorBody(shape, code, message, requestId) };
-}
-
-function authenticate(request: RecordedRequest, settings: Settings, requestId: string): Answer | null {
-  const authorization = request.headers['authorization'];
-  if (authorization?.startsWith(HMAC_PREFIX)) {
-    if (settings.verifySignature === undefined || settings.verifySignature(request)) return null;
-    return fail(401, 'apigw', 'APIGW.0301', 'Incorrect IAM authentication information: verify aksk signature fail', requestId);
-  }
-  const token = request.headers['x-auth-token']?.trim() ?? '';
-  if (token === '') return fail(401, 'modelarts', 'ModelArts.0201', 'Token missing', requestId);
-  if (settings.tokens !== undefined && !settings.tokens.has(token)) {
-    return fail(401, 'apigw', 'APIGW.0301', 'Incorrect IAM authentication information: verify token fail', requestId);
-  }
-  return null;
-}
-
-/** The normal answer: route, method, auth, project, then parameters (each step may refuse). */
-function answer(request: RecordedRequest, settings: Settings, requestId: string): Answer {
-  const match = PATH.exec(request.path);
-  if (match === null) {
-    return fail(404, 'apigw', 'APIGW.0101', 'The API does not exist or has not been published in the environment', requestId);
-  }
-  if (request.method !== 'GET') {
-    const refused = fail(405, 'modelarts', 'ModelArts.0104', `Method ${request.method} is not allowed`, requestId);
-    return { ...refused, headers: { allow: 'GET' } };
-  }
-  const denied = authenticate(request, settings, requestId);
-  if (denied !== null) return denied;
-  if (settings.projectId !== undefined && match[1] !== settings.projectId) {
-    return fail(404, 'apigw', 'ModelArts.2786', 'The project ID does not match the token', requestId);
-  }
-  const parsed = parseListQuery(request.query, settings.index.workspaceExists);
-  if (!parsed.ok) return fail(400, 'v1', parsed.error.code, parsed.error.message, requestId);
-  const { total, jobs } = settings.index.list(parsed.query);
-  return { status: 200, body: successBody(total, settings.jobCountLimit, settings.quotas, jobs) };
-}
-
-function faultAnswer(fault: ArmedFault, requestId: string): Answer | null {
-  if (fault.status === null) return null;
-  if (fault.error !== null) {
-    const { shape, code, message } = fault.error;
-    return fail(fault.status, shape, code, message, requestId);
-  }
-  return { status: fault.status, body: fault.body ?? '' }; // a bare status sends an empty body
-}
-
 export function createEmulator(options: EmulatorOptions = {}): Emulator {
   checkOptions(options);
   const settings: Settings = {
@@ -139,14 +96,25 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const logRequests = options.logRequests ?? true;
   const requests: RecordedRequest[] = [];
   const faults = createFaultSlot();
-  const delays = new Set<NodeJS.Timeout>();
-  let address: { url: string; port: number } | undefined;
+  const timers = createTimers();
+  let answered = 0;
+  const inflight = new Set<ServerResponse>();
+  // Answers the emulator itself cut (reset, truncate, down, close): their requests are not
+  // marked aborted, which is reserved for clients that went away.
+  const severed = new WeakSet<ServerResponse>();
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
     const requestId = newRequestId();
     const request = recordRequest(req);
     if (logRequests) requests.push(request);
+    inflight.add(res);
+    res.once('finish', () => void answered++);
+    res.once('close', () => {
+      inflight.delete(res);
+      if (!res.writableFinished && !severed.has(res)) request.aborted = true;
+    });
     const fault = faults.take();
+    if (fault?.reset === true || fault?.truncate === true) severed.add(res);
     const respond = (): void => {
       if (fault?.reset === true) return reset(req);
       let reply: Answer;
@@ -156,21 +124,20 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
         // Never let a bug in the emulator take the process down in the middle of a test run.
         reply = fail(500, 'modelarts', 'ModelArts.0010', 'Internal error', requestId);
       }
-      send(res, reply, { requestId, extraHeaders: fault?.headers ?? {}, truncate: fault?.truncate === true });
+      const truncate = fault?.truncate === true;
+      send(res, reply, { requestId, extraHeaders: fault?.headers ?? {}, truncate, trickle: fault?.trickle ?? null, timers });
     };
     if (fault === null || fault.delayMs === 0) return respond();
-    const timer = setTimeout(() => {
-      delays.delete(timer);
-      respond();
-    }, fault.delayMs);
-    delays.add(timer);
+    const cancel = timers.later(fault.delayMs, respond);
+    res.once('close', cancel); // a client that left during the delay gets no answer, so wait no longer
   }
 
   const server = createServer(handle);
   // Parse errors (oversized headers, garbage request lines) never reach `handle`; answer them in
   // the same JSON style instead of Node's bare 400, and never throw.
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
-    if (!socket.writable || err.code === 'ECONNRESET') return void socket.destroy();
+    // EPIPE: the client left while an answer (say a trickle) was being written; nothing to say.
+    if (!socket.writable || err.code === 'ECONNRESET' || err.code === 'EPIPE') return void socket.destroy();
     const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
     const body = errorBody('modelarts', 'ModelArts.0101', tooLarge ? 'Request header too large' : 'Bad request', '');
     const status = tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request';
@@ -180,46 +147,45 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     );
   });
 
+  const lifecycle = manageServer(server, () => {
+    timers.cancelAll();
+    for (const res of inflight) severed.add(res);
+  });
+
   const emulator: Emulator = {
     get url() {
+      const address = lifecycle.address;
       if (address === undefined) throw new Error('emulator.url is only known after listen()');
       return address.url;
     },
     get port() {
+      const address = lifecycle.address;
       if (address === undefined) throw new Error('emulator.port is only known after listen()');
       return address.port;
     },
     get requests() {
       return requests;
     },
+    get answered() {
+      return answered;
+    },
+    get connections() {
+      return lifecycle.connections;
+    },
     clearRequests() {
       requests.length = 0; // in place, so a reference taken earlier stays live
+      answered = 0; // so that answered keeps comparing with requests.length
     },
     setFault(fault) {
       faults.set(fault);
     },
-    listen(port = 0, host = '127.0.0.1') {
-      return new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.off('error', reject);
-          const bound = (server.address() as AddressInfo).port;
-          // A wildcard address is fine to bind but not to connect to: advertise loopback instead.
-          const shown = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
-          address = { url: `http://${shown.includes(':') ? `[${shown}]` : shown}:${bound}`, port: bound };
-          resolve(emulator);
-        });
-      });
+    async listen(port = 0, host = '127.0.0.1') {
+      await lifecycle.listen(port, host);
+      return emulator;
     },
-    close() {
-      for (const timer of delays) clearTimeout(timer);
-      delays.clear();
-      if (!server.listening) return Promise.resolve();
-      return new Promise((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections(); // keep-alive sockets would otherwise hold close() open
-      });
-    },
+    down: () => lifecycle.down(),
+    up: () => lifecycle.up(),
+    close: () => lifecycle.close(),
   };
   return emulator;
 }
