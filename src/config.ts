@@ -26,6 +26,14 @@ export interface Config {
   upstreamTimeoutMs: number;
   /** UPSTREAM_MAX_ATTEMPTS, default 3: tries per call on connection failures, 429, 502-504. */
   upstreamMaxAttempts: number;
+  /** UPSTREAM_MAX_BODY_BYTES, default 4 MiB: a larger upstream body is cut off (UPSTREAM_ERROR). */
+  upstreamMaxBodyBytes: number;
+  /** UPSTREAM_BREAKER_THRESHOLD, default 10 consecutive unavailability failures; 0 disables. */
+  breakerThreshold: number;
+  /** UPSTREAM_BREAKER_COOLOFF_MS, default 5000: how long the upstream is left alone. */
+  breakerCoolOffMs: number;
+  /** MAX_REQUEST_BYTES, default 100 KiB: the largest GraphQL request body accepted. */
+  maxRequestBytes: number;
   /** LOG_LEVEL, default info. */
   logLevel: string;
 }
@@ -64,6 +72,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const host = get('HOST') ?? '0.0.0.0';
   const upstreamTimeoutMs = int('UPSTREAM_TIMEOUT_MS', 10_000, 1, 600_000);
   const upstreamMaxAttempts = int('UPSTREAM_MAX_ATTEMPTS', 3, 1, 10);
+  const upstreamMaxBodyBytes = int('UPSTREAM_MAX_BODY_BYTES', 4 * 1024 * 1024, 1024, 1024 ** 3);
+  const breakerThreshold = int('UPSTREAM_BREAKER_THRESHOLD', 10, 0, 1000);
+  const breakerCoolOffMs = int('UPSTREAM_BREAKER_COOLOFF_MS', 5000, 1, 600_000);
+  const maxRequestBytes = int('MAX_REQUEST_BYTES', 100 * 1024, 1024, 64 * 1024 * 1024);
 
   const logLevel = get('LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) {
@@ -107,5 +119,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
 
   if (problems.length > 0) throw new ConfigError(problems);
-  return { port, host, endpoint, projectId, auth, token, ak, sk, upstreamTimeoutMs, upstreamMaxAttempts, logLevel };
+  return {
+    port, host, endpoint, projectId, auth, token, ak, sk, upstreamTimeoutMs, upstreamMaxAttempts,
+    upstreamMaxBodyBytes, breakerThreshold, breakerCoolOffMs, maxRequestBytes, logLevel,
+  };
 }

@@ -16,6 +16,7 @@ export function createContext(
   requestId: string,
   token: string | undefined,
   log: Logger,
+  signal?: AbortSignal,
 ): GatewayContext {
   let loader: TrainingJobsLoader | undefined;
   return {
@@ -23,7 +24,7 @@ export function createContext(
     log,
     trainingJobs() {
       if (token === undefined) throw unauthenticated();
-      loader ??= createTrainingJobsLoader(client, { token, requestId });
+      loader ??= createTrainingJobsLoader(client, { token, requestId, signal });
       return loader;
     },
   };

@@ -36,10 +36,13 @@ async function main(): Promise<void> {
     projectId: config.projectId,
     timeoutMs: config.upstreamTimeoutMs,
     maxAttempts: config.upstreamMaxAttempts,
+    maxBodyBytes: config.upstreamMaxBodyBytes,
+    breaker: { threshold: config.breakerThreshold, coolOffMs: config.breakerCoolOffMs },
   });
   const { server } = createGateway({
     client,
     log,
+    maxRequestBytes: config.maxRequestBytes,
     tokens: { mode: config.auth, token: config.token, demoToken: config.endpoint === undefined ? 'demo-token' : undefined },
   });
 

@@ -31,6 +31,10 @@ describe('loadConfig defaults', () => {
       sk: undefined,
       upstreamTimeoutMs: 10_000,
       upstreamMaxAttempts: 3,
+      upstreamMaxBodyBytes: 4194304,
+      breakerThreshold: 10,
+      breakerCoolOffMs: 5000,
+      maxRequestBytes: 102400,
       logLevel: 'info',
     });
   });
@@ -72,6 +76,10 @@ describe('loadConfig reads each variable', () => {
     ['UPSTREAM_TIMEOUT_MS at its minimum', { UPSTREAM_TIMEOUT_MS: '1' }, { upstreamTimeoutMs: 1 }],
     ['UPSTREAM_TIMEOUT_MS at its maximum', { UPSTREAM_TIMEOUT_MS: '600000' }, { upstreamTimeoutMs: 600_000 }],
     ['UPSTREAM_MAX_ATTEMPTS', { UPSTREAM_MAX_ATTEMPTS: '1' }, { upstreamMaxAttempts: 1 }],
+    ['UPSTREAM_MAX_BODY_BYTES', { UPSTREAM_MAX_BODY_BYTES: '2048' }, { upstreamMaxBodyBytes: 2048 }],
+    ['UPSTREAM_BREAKER_THRESHOLD off', { UPSTREAM_BREAKER_THRESHOLD: '0' }, { breakerThreshold: 0 }],
+    ['UPSTREAM_BREAKER_COOLOFF_MS', { UPSTREAM_BREAKER_COOLOFF_MS: '250' }, { breakerCoolOffMs: 250 }],
+    ['MAX_REQUEST_BYTES', { MAX_REQUEST_BYTES: '4096' }, { maxRequestBytes: 4096 }],
     ['UPSTREAM_MAX_ATTEMPTS at its maximum', { UPSTREAM_MAX_ATTEMPTS: '10' }, { upstreamMaxAttempts: 10 }],
     ...['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map(
       (level): [string, Env, Partial<Config>] => [`LOG_LEVEL ${level}`, { LOG_LEVEL: level }, { logLevel: level }],
@@ -96,6 +104,8 @@ describe('loadConfig rejects a bad value, naming the variable', () => {
     ['an unknown LOG_LEVEL', { LOG_LEVEL: 'verbose' }, 'LOG_LEVEL'],
     ['an upper-case LOG_LEVEL', { LOG_LEVEL: 'INFO' }, 'LOG_LEVEL'],
     ['UPSTREAM_MAX_ATTEMPTS of 0', { UPSTREAM_MAX_ATTEMPTS: '0' }, 'UPSTREAM_MAX_ATTEMPTS'],
+    ['UPSTREAM_MAX_BODY_BYTES below 1 KiB', { UPSTREAM_MAX_BODY_BYTES: '10' }, 'UPSTREAM_MAX_BODY_BYTES'],
+    ['MAX_REQUEST_BYTES of garbage', { MAX_REQUEST_BYTES: '1e6' }, 'MAX_REQUEST_BYTES'],
     ['UPSTREAM_MAX_ATTEMPTS of 11', { UPSTREAM_MAX_ATTEMPTS: '11' }, 'UPSTREAM_MAX_ATTEMPTS'],
     ['an unknown MODELARTS_AUTH', { MODELARTS_AUTH: 'basic' }, 'MODELARTS_AUTH'],
     ['an upper-case MODELARTS_AUTH', { MODELARTS_AUTH: 'TOKEN', MODELARTS_TOKEN: 't' }, 'MODELARTS_AUTH'],

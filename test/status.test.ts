@@ -4,14 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { isEnumType, type GraphQLEnumType } from 'graphql';
 import { schema } from '../src/schema/index.ts';
 import { statusOf } from '../src/schema/training-job-status.ts';
+import { STATUS_NAMES } from './support/contract.ts';
 
-// UPSTREAM.md "Job status codes", in order: the name at index i is code i.
-const STATUS_NAMES = [
-  'UNKNOWN', 'INIT', 'IMAGE_CREATING', 'IMAGE_FAILED', 'SUBMIT_TRYING', 'SUBMIT_FAILED',
-  'DELETE_FAILED', 'WAITING', 'RUNNING', 'KILLING', 'COMPLETED', 'FAILED', 'KILLED', 'CANCELED',
-  'LOST', 'SCALING', 'SUBMIT_MODEL_FAILED', 'DEPLOY_SERVICE_FAILED', 'CHECK_INIT', 'CHECK_RUNNING',
-  'CHECK_RUNNING_COMPLETED', 'CHECK_FAILED', 'MOUNT_FAILED',
-] as const;
 const CODES = STATUS_NAMES.map((name, code) => [name, code] as const);
 
 function enumType(name: string): GraphQLEnumType {

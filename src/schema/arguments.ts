@@ -27,7 +27,7 @@ export const LIMITS = {
 const LONE_SURROGATE = /\p{Cs}/u;
 
 function range(name: string, value: number, [min, max]: readonly [number, number]): number {
-  if (value < min || value > max) {
+  if (!Number.isInteger(value) || value < min || value > max) {
     throw badUserInput(`${name} must be between ${min} and ${max} (got ${value}).`);
   }
   return value;

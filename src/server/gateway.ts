@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createYoga, maskError } from 'graphql-yoga';
+import { createYoga } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { errorForLog } from '../logger.ts';
 import { createContext, type GatewayContext } from '../context.ts';
@@ -12,12 +12,17 @@ import { schema } from '../schema/index.ts';
 import { upstreamToken, type TokenPolicy } from '../upstream/auth.ts';
 import type { UpstreamClient } from '../upstream/client.ts';
 import { createGraphiQLHandler, wantsGraphiQL } from './graphiql.ts';
-import { useErrorLog } from './use-error-log.ts';
+import { createMaskError, useErrorLog } from './use-error-log.ts';
+import { useParserLimits } from './use-parser-limits.ts';
+import { useRequestErrors } from './use-request-errors.ts';
+import { refuseBody } from './body-limit.ts';
 
 export interface GatewayOptions {
   client: UpstreamClient;
   tokens: TokenPolicy;
   log: Logger;
+  /** The largest request body accepted, default 100 KiB. */
+  maxRequestBytes?: number;
 }
 
 export interface Gateway {
@@ -35,18 +40,20 @@ interface ServerContext {
   requestId: string;
 }
 
-export function createGateway({ client, tokens, log }: GatewayOptions): Gateway {
+export function createGateway({ client, tokens, log, maxRequestBytes = 100 * 1024 }: GatewayOptions): Gateway {
   const yoga = createYoga<ServerContext, GatewayContext>({
     schema,
     graphqlEndpoint: GRAPHQL_ENDPOINT,
     graphiql: false,
     landingPage: false,
     logging: false,
-    // Anything that is not a GatewayError is a bug: masked here, logged by useErrorLog.
-    maskedErrors: { maskError: (error, message) => maskError(error, message, false) },
+    maskedErrors: { maskError: createMaskError(log) },
     context: ({ request, requestId }) =>
-      createContext(client, requestId, upstreamToken(tokens, request.headers), log),
-    plugins: [useErrorLog(log)],
+      createContext(client, requestId, upstreamToken(tokens, request.headers), log, request.signal),
+    // yoga's default CORS answers any origin, with credentials; closed until the security
+    // issue brings an allow-list (same-origin GraphiQL and server-side clients need none).
+    cors: false,
+    plugins: [useRequestErrors(), useParserLimits(), useErrorLog(log)],
   });
   const serveGraphiQL = createGraphiQLHandler(GRAPHQL_ENDPOINT);
 
@@ -69,6 +76,7 @@ export function createGateway({ client, tokens, log }: GatewayOptions): Gateway 
       });
       return;
     }
+    if (refuseBody(req, res, maxRequestBytes)) return;
     void yoga.handle(req, res, { requestId });
   };
 

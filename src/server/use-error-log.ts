@@ -3,7 +3,7 @@
  * failure and any unexpected error (which yoga then masks as INTERNAL_SERVER_ERROR).
  */
 import { GraphQLError } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
+import { maskError, type Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { GatewayContext } from '../context.ts';
 import { errorForLog } from '../logger.ts';
@@ -35,5 +35,29 @@ export function useErrorLog(log: Logger): Plugin<GatewayContext> {
         },
       };
     },
+  };
+}
+
+/**
+ * yoga's masking step, the single place where errors become what a client sees: anything that
+ * is not a GraphQLError is a bug, masked as INTERNAL_SERVER_ERROR (and logged: by useErrorLog
+ * with the request id when it happened in a resolver, here otherwise). yoga's own request
+ * errors keep only the name of their `originalError`, whose message echoes parser internals.
+ */
+export function createMaskError(log: Logger) {
+  return (error: unknown, message: string): Error => {
+    const masked = maskError(error, message, false);
+    if (masked !== error) {
+      const inResolver = error instanceof GraphQLError && error.path !== undefined;
+      if (!inResolver) log.error({ err: errorForLog(error instanceof GraphQLError ? (error.originalError ?? error) : error) }, 'unexpected error');
+      return masked;
+    }
+    // Keep the key but not the text: yoga answers 400 rather than 200 to a request error
+    // because `originalError` is there (result-processor/regular.js).
+    const original = error instanceof GraphQLError ? error.extensions.originalError : undefined;
+    if (original !== undefined && typeof original === 'object' && original !== null && 'message' in original) {
+      (error as GraphQLError).extensions.originalError = { name: (original as { name?: unknown }).name };
+    }
+    return masked;
   };
 }

@@ -45,6 +45,13 @@ export function classifyResponse(httpStatus: number, body: unknown, headerReques
 export const timeoutError = () =>
   new GatewayError('UPSTREAM_TIMEOUT', 'The training-jobs service did not answer in time.');
 
+/** The breaker is open: the upstream failed repeatedly, so it is not called for a moment. */
+export const circuitOpenError = () =>
+  new GatewayError('UPSTREAM_UNAVAILABLE', 'The training-jobs service is unavailable: try again shortly.');
+
+/** The client went away; nobody reads this, but it must not count as an upstream failure. */
+export const cancelledError = () => new GatewayError('UPSTREAM_ERROR', 'The request was cancelled.');
+
 export const unavailableError = () =>
   new GatewayError('UPSTREAM_UNAVAILABLE', 'The training-jobs service is unavailable: try again shortly.');
 

@@ -7,10 +7,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import type { TrainingJobPage, TrainingJobsQuery } from '../domain.ts';
 import type { GatewayError } from '../errors.ts';
-import { classifyResponse, timeoutError, tooLargeError, unavailableError } from './classify.ts';
+import { createBreaker, type BreakerOptions } from './breaker.ts';
+import { cancelledError, circuitOpenError, classifyResponse, timeoutError, tooLargeError, unavailableError } from './classify.ts';
 import { MalformedBodyError, toTrainingJobPage } from './mapping.ts';
 import { buildQueryString } from './query.ts';
-import { backoffMs, RETRIED_STATUSES, retryAfterMs } from './retry.ts';
+import { backoffMs, RETRIED_STATUSES, retryAfterMs, UNAVAILABLE_STATUSES } from './retry.ts';
 import { parseWireJson } from './wire.ts';
 
 export interface UpstreamClientOptions {
@@ -21,8 +22,10 @@ export interface UpstreamClientOptions {
   timeoutMs: number;
   /** Attempts per call when the upstream is unreachable or overloaded; default 3 (1: no retry). */
   maxAttempts?: number;
-  /** Largest body read, default 16 MiB (a 1000-job page is well under 1 MiB). */
+  /** Largest body read, default 4 MiB (a realistic 1000-job page is about 0.3 MiB). */
   maxBodyBytes?: number;
+  /** Fail fast while the upstream is hard down (breaker.ts). */
+  breaker?: BreakerOptions;
   /** Keep-alive connections to the upstream, default 64. */
   connections?: number;
 }
@@ -31,6 +34,8 @@ export interface UpstreamCall {
   /** The token sent as X-Auth-Token. */
   token: string;
   requestId: string;
+  /** Aborts the call when the client goes away. */
+  signal?: AbortSignal | undefined;
 }
 
 export interface UpstreamClient {
@@ -38,9 +43,10 @@ export interface UpstreamClient {
   close(): Promise<void>;
 }
 
+/** One attempt's outcome, and what it says about the upstream's health (for the breaker). */
 type Attempt =
-  | { page: TrainingJobPage }
-  | { error: GatewayError; retry: boolean; retryAfterMs?: number | undefined };
+  | { page: TrainingJobPage; health: 'up' }
+  | { error: GatewayError; health: 'up' | 'down' | 'unknown'; retry: boolean; retryAfterMs?: number | undefined };
 
 // Connection-level failures: the request may not have reached the upstream, or its answer
 // was lost on the way back.
@@ -55,7 +61,8 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
   const basePath = url.pathname.replace(/\/+$/, '');
   const path = `${basePath}/v1/${encodeURIComponent(options.projectId)}/training-jobs`;
   const maxAttempts = options.maxAttempts ?? 3;
-  const maxBodyBytes = options.maxBodyBytes ?? 16 * 1024 * 1024;
+  const maxBodyBytes = options.maxBodyBytes ?? 4 * 1024 * 1024;
+  const breaker = createBreaker(options.breaker);
   const pool = new Pool(url.origin, {
     connections: options.connections ?? 64,
     keepAliveTimeout: 30_000,
@@ -65,7 +72,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     connectTimeout: options.timeoutMs,
   });
 
-  async function attempt(query: TrainingJobsQuery, call: UpstreamCall, signal: AbortSignal): Promise<Attempt> {
+  async function attempt(query: TrainingJobsQuery, call: UpstreamCall, deadline: AbortSignal, signal: AbortSignal): Promise<Attempt> {
     let status: number;
     let headerRequestId: string | undefined;
     let retryAfter: string | undefined;
@@ -85,16 +92,17 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       status = res.statusCode;
       headerRequestId = header(res.headers['x-request-id']);
       retryAfter = header(res.headers['retry-after']);
-      text = await readText(res.body, maxBodyBytes);
+      text = await readText(res.body, Number(res.headers['content-length'] ?? 0), maxBodyBytes);
     } catch (err) {
-      if (signal.aborted) return { error: timeoutError(), retry: false };
+      if (call.signal?.aborted) return { error: cancelledError(), health: 'unknown', retry: false };
+      if (deadline.aborted) return { error: timeoutError(), health: 'down', retry: false };
       const code = (err as { code?: unknown }).code;
       if (typeof code !== 'string' || !TRANSPORT_CODES.has(code)) throw err;
       const error = unavailableError();
       error.cause = err;
-      return { error, retry: true };
+      return { error, health: 'down', retry: true };
     }
-    if (text === undefined) return { error: tooLargeError(status, headerRequestId), retry: false };
+    if (text === undefined) return { error: tooLargeError(status, headerRequestId), health: 'up', retry: false };
 
     let body: unknown;
     try {
@@ -104,32 +112,47 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     }
     if (status >= 200 && status <= 299 && body !== undefined) {
       try {
-        return { page: toTrainingJobPage(body, query) };
+        return { page: toTrainingJobPage(body, query), health: 'up' };
       } catch (err) {
         if (!(err instanceof MalformedBodyError)) throw err;
         const error = classifyResponse(status, body, headerRequestId);
         error.cause = err;
-        return { error, retry: false };
+        return { error, health: 'up', retry: false };
       }
     }
     return {
       error: classifyResponse(status, body, headerRequestId),
+      health: UNAVAILABLE_STATUSES.has(status) ? 'down' : 'up',
       retry: RETRIED_STATUSES.has(status),
       retryAfterMs: retryAfterMs(retryAfter),
     };
   }
 
   async function listTrainingJobs(query: TrainingJobsQuery, call: UpstreamCall): Promise<TrainingJobPage> {
-    const deadline = Date.now() + options.timeoutMs;
-    const signal = AbortSignal.timeout(options.timeoutMs);
+    const end = Date.now() + options.timeoutMs;
+    const deadline = AbortSignal.timeout(options.timeoutMs);
+    const signal = call.signal ? AbortSignal.any([deadline, call.signal]) : deadline;
     for (let n = 1; ; n++) {
-      const outcome = await attempt(query, call, signal);
+      const pass = breaker.allow();
+      if (pass === undefined) throw circuitOpenError();
+      let outcome: Attempt;
+      try {
+        outcome = await attempt(query, call, deadline, signal);
+      } catch (err) {
+        breaker.record(pass, 'unknown');
+        throw err;
+      }
+      breaker.record(pass, outcome.health);
       if ('page' in outcome) return outcome.page;
       if (!outcome.retry || n >= maxAttempts) throw outcome.error;
       // A wait that would end past the deadline only delays the same answer: give it now.
       const wait = outcome.retryAfterMs ?? backoffMs(n);
-      if (Date.now() + wait >= deadline) throw outcome.error;
-      await sleep(wait);
+      if (Date.now() + wait >= end) throw outcome.error;
+      try {
+        await sleep(wait, undefined, { signal });
+      } catch {
+        throw call.signal?.aborted ? cancelledError() : timeoutError();
+      }
     }
   }
 
@@ -141,7 +164,12 @@ function header(v: string | string[] | undefined): string | undefined {
 }
 
 /** The body as UTF-8 text, or undefined (and the stream destroyed) past maxBytes. */
-async function readText(body: AsyncIterable<Buffer> & { destroy(): void }, maxBytes: number) {
+async function readText(body: AsyncIterable<Buffer> & { destroy(): void }, announced: number, maxBytes: number) {
+  // Refuse an announced oversize body before reading a byte of it.
+  if (announced > maxBytes) {
+    body.destroy();
+    return undefined;
+  }
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {

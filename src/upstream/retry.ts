@@ -6,6 +6,9 @@
 
 export const RETRIED_STATUSES = new Set([429, 502, 503, 504]);
 
+/** Statuses that say the upstream itself is unavailable (they count towards the breaker). */
+export const UNAVAILABLE_STATUSES = new Set([502, 503, 504]);
+
 const BASE_MS = 100;
 const CAP_MS = 2000;
 

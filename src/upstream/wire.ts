@@ -71,5 +71,12 @@ const numberOrBigint = (text: string): number | bigint => {
 
 /** Parses a JSON body keeping 64-bit integers exact (TOOLCHAIN.md item 9). Throws SyntaxError. */
 export function parseWireJson(text: string): unknown {
-  return LONG_DIGITS.test(text) ? parseLossless(text, null, numberOrBigint) : JSON.parse(text);
+  if (!LONG_DIGITS.test(text)) return JSON.parse(text);
+  try {
+    return parseLossless(text, null, numberOrBigint);
+  } catch (err) {
+    // lossless-json recurses per nesting level: a deep body overflows the stack (RangeError).
+    if (err instanceof SyntaxError) throw err;
+    throw new SyntaxError('JSON nested too deeply to parse');
+  }
 }

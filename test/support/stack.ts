@@ -8,6 +8,7 @@ import { createEmulator, type Emulator, type EmulatorOptions } from '../../src/e
 import { createLogger } from '../../src/logger.ts';
 import { createGateway } from '../../src/server/gateway.ts';
 import type { TokenPolicy } from '../../src/upstream/auth.ts';
+import type { BreakerOptions } from '../../src/upstream/breaker.ts';
 import { createUpstreamClient, type UpstreamClient } from '../../src/upstream/client.ts';
 
 export interface StackOptions {
@@ -17,6 +18,10 @@ export interface StackOptions {
   projectId?: string;
   /** Point the gateway elsewhere than the emulator (e.g. a closed port). */
   endpoint?: string;
+  maxBodyBytes?: number;
+  breaker?: BreakerOptions;
+  maxAttempts?: number;
+  maxRequestBytes?: number;
   /** Replace the upstream client (only for provoking a bug in the gateway itself). */
   client?: UpstreamClient;
 }
@@ -49,6 +54,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       endpoint: options.endpoint ?? emulator.url,
       projectId: options.projectId ?? 'test-project',
       timeoutMs: options.timeoutMs ?? 5000,
+      maxBodyBytes: options.maxBodyBytes,
+      maxAttempts: options.maxAttempts,
+      breaker: options.breaker,
     });
   const logs: Array<Record<string, unknown>> = [];
   const sink = new Writable({
@@ -61,6 +69,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     client,
     tokens: options.tokens ?? { mode: 'passthrough' },
     log: createLogger('debug', sink),
+    maxRequestBytes: options.maxRequestBytes,
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
