@@ -34,6 +34,10 @@ export interface Config {
   breakerCoolOffMs: number;
   /** MAX_REQUEST_BYTES, default 100 KiB: the largest GraphQL request body accepted. */
   maxRequestBytes: number;
+  /** CACHE_TTL_MS, default 0 (off): how long an upstream page is reused for the same caller. */
+  cacheTtlMs: number;
+  /** CACHE_MAX_ENTRIES, default 1000 pages. */
+  cacheMaxEntries: number;
   /** LOG_LEVEL, default info. */
   logLevel: string;
 }
@@ -76,6 +80,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const breakerThreshold = int('UPSTREAM_BREAKER_THRESHOLD', 10, 0, 1000);
   const breakerCoolOffMs = int('UPSTREAM_BREAKER_COOLOFF_MS', 5000, 1, 600_000);
   const maxRequestBytes = int('MAX_REQUEST_BYTES', 100 * 1024, 1024, 64 * 1024 * 1024);
+  const cacheTtlMs = int('CACHE_TTL_MS', 0, 0, 24 * 3600 * 1000);
+  const cacheMaxEntries = int('CACHE_MAX_ENTRIES', 1000, 1, 1_000_000);
 
   const logLevel = get('LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) {
@@ -121,6 +127,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port, host, endpoint, projectId, auth, token, ak, sk, upstreamTimeoutMs, upstreamMaxAttempts,
-    upstreamMaxBodyBytes, breakerThreshold, breakerCoolOffMs, maxRequestBytes, logLevel,
+    upstreamMaxBodyBytes, breakerThreshold, breakerCoolOffMs, maxRequestBytes, cacheTtlMs,
+    cacheMaxEntries, logLevel,
   };
 }

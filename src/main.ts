@@ -5,6 +5,7 @@
 import { ConfigError, loadConfig } from './config.ts';
 import { createLogger, errorForLog } from './logger.ts';
 import { createGateway } from './server/gateway.ts';
+import { withPageCache } from './upstream/cache.ts';
 import { createUpstreamClient } from './upstream/client.ts';
 
 async function main(): Promise<void> {
@@ -31,7 +32,7 @@ async function main(): Promise<void> {
     log.info({ mode: 'upstream', projectId: config.projectId, auth: config.auth }, 'serving the configured ModelArts endpoint');
   }
 
-  const client = createUpstreamClient({
+  const upstream = createUpstreamClient({
     endpoint,
     projectId: config.projectId,
     timeoutMs: config.upstreamTimeoutMs,
@@ -39,6 +40,10 @@ async function main(): Promise<void> {
     maxBodyBytes: config.upstreamMaxBodyBytes,
     breaker: { threshold: config.breakerThreshold, coolOffMs: config.breakerCoolOffMs },
   });
+  const client =
+    config.cacheTtlMs > 0
+      ? withPageCache(upstream, config.projectId, { ttlMs: config.cacheTtlMs, maxEntries: config.cacheMaxEntries })
+      : upstream;
   const { server } = createGateway({
     client,
     log,

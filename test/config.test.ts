@@ -35,6 +35,8 @@ describe('loadConfig defaults', () => {
       breakerThreshold: 10,
       breakerCoolOffMs: 5000,
       maxRequestBytes: 102400,
+      cacheTtlMs: 0,
+      cacheMaxEntries: 1000,
       logLevel: 'info',
     });
   });
@@ -80,6 +82,8 @@ describe('loadConfig reads each variable', () => {
     ['UPSTREAM_BREAKER_THRESHOLD off', { UPSTREAM_BREAKER_THRESHOLD: '0' }, { breakerThreshold: 0 }],
     ['UPSTREAM_BREAKER_COOLOFF_MS', { UPSTREAM_BREAKER_COOLOFF_MS: '250' }, { breakerCoolOffMs: 250 }],
     ['MAX_REQUEST_BYTES', { MAX_REQUEST_BYTES: '4096' }, { maxRequestBytes: 4096 }],
+    ['CACHE_TTL_MS', { CACHE_TTL_MS: '30000' }, { cacheTtlMs: 30000 }],
+    ['CACHE_MAX_ENTRIES', { CACHE_MAX_ENTRIES: '50' }, { cacheMaxEntries: 50 }],
     ['UPSTREAM_MAX_ATTEMPTS at its maximum', { UPSTREAM_MAX_ATTEMPTS: '10' }, { upstreamMaxAttempts: 10 }],
     ...['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map(
       (level): [string, Env, Partial<Config>] => [`LOG_LEVEL ${level}`, { LOG_LEVEL: level }, { logLevel: level }],

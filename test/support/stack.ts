@@ -9,6 +9,7 @@ import { createLogger } from '../../src/logger.ts';
 import { createGateway } from '../../src/server/gateway.ts';
 import type { TokenPolicy } from '../../src/upstream/auth.ts';
 import type { BreakerOptions } from '../../src/upstream/breaker.ts';
+import { withPageCache, type PageCacheOptions } from '../../src/upstream/cache.ts';
 import { createUpstreamClient, type UpstreamClient } from '../../src/upstream/client.ts';
 
 export interface StackOptions {
@@ -22,6 +23,7 @@ export interface StackOptions {
   breaker?: BreakerOptions;
   maxAttempts?: number;
   maxRequestBytes?: number;
+  cache?: PageCacheOptions;
   /** Replace the upstream client (only for provoking a bug in the gateway itself). */
   client?: UpstreamClient;
 }
@@ -48,7 +50,7 @@ export const AUTH = { 'x-auth-token': TOKEN };
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const emulator = await createEmulator(options.emulator).listen(0, '127.0.0.1');
-  const client =
+  const upstream =
     options.client ??
     createUpstreamClient({
       endpoint: options.endpoint ?? emulator.url,
@@ -58,6 +60,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       maxAttempts: options.maxAttempts,
       breaker: options.breaker,
     });
+  const client = options.cache ? withPageCache(upstream, options.projectId ?? 'test-project', options.cache) : upstream;
   const logs: Array<Record<string, unknown>> = [];
   const sink = new Writable({
     write(chunk, _enc, done) {
