@@ -57,7 +57,7 @@ async function main(): Promise<void> {
     log.info({ port }, `listening: GraphiQL at http://localhost:${port}/graphql`);
   });
   server.on('error', (err) => {
-    log.fatal({ err: errorForLog(err) }, 'cannot listen');
+    log.fatal({ error: errorForLog(err) }, 'cannot listen');
     process.exit(1);
   });
 
@@ -73,7 +73,7 @@ async function main(): Promise<void> {
   };
   // A stray rejection is a bug to log, not a reason to drop every in-flight request.
   process.on('unhandledRejection', (reason) => {
-    log.error({ err: errorForLog(reason) }, 'unhandled rejection');
+    log.error({ error: errorForLog(reason) }, 'unhandled rejection');
   });
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

@@ -13,6 +13,7 @@ import { upstreamToken, type TokenPolicy } from '../upstream/auth.ts';
 import type { UpstreamClient } from '../upstream/client.ts';
 import { createGraphiQLHandler, wantsGraphiQL } from './graphiql.ts';
 import { createMaskError, useErrorLog } from './use-error-log.ts';
+import { useJit } from './use-jit.ts';
 import { useParserLimits } from './use-parser-limits.ts';
 import { useRequestErrors } from './use-request-errors.ts';
 import { refuseBody } from './body-limit.ts';
@@ -53,7 +54,7 @@ export function createGateway({ client, tokens, log, maxRequestBytes = 100 * 102
     // yoga's default CORS answers any origin, with credentials; closed until the security
     // issue brings an allow-list (same-origin GraphiQL and server-side clients need none).
     cors: false,
-    plugins: [useRequestErrors(), useParserLimits(), useErrorLog(log)],
+    plugins: [useRequestErrors(), useParserLimits(), useJit(), useErrorLog(log)],
   });
   const serveGraphiQL = createGraphiQLHandler(GRAPHQL_ENDPOINT);
 
@@ -71,7 +72,7 @@ export function createGateway({ client, tokens, log, maxRequestBytes = 100 * 102
     }
     if (path === GRAPHQL_ENDPOINT && wantsGraphiQL(req)) {
       serveGraphiQL(req, res).catch((err: unknown) => {
-        log.error({ requestId, err: errorForLog(err) }, 'graphiql failed to render');
+        log.error({ requestId, error: errorForLog(err) }, 'graphiql failed to render');
         if (!res.headersSent) res.writeHead(500).end();
       });
       return;

@@ -27,7 +27,7 @@ export function useErrorLog(log: Logger): Plugin<GatewayContext> {
               }
             } else if (original && !(original instanceof GraphQLError)) {
               log.error(
-                { requestId, path: error.path?.join('.'), err: errorForLog(original) },
+                { requestId, path: error.path?.join('.'), error: errorForLog(original) },
                 'unexpected error',
               );
             }
@@ -49,7 +49,7 @@ export function createMaskError(log: Logger) {
     const masked = maskError(error, message, false);
     if (masked !== error) {
       const inResolver = error instanceof GraphQLError && error.path !== undefined;
-      if (!inResolver) log.error({ err: errorForLog(error instanceof GraphQLError ? (error.originalError ?? error) : error) }, 'unexpected error');
+      if (!inResolver) log.error({ error: errorForLog(error instanceof GraphQLError ? (error.originalError ?? error) : error) }, 'unexpected error');
       return masked;
     }
     // Keep the key but not the text: yoga answers 400 rather than 200 to a request error

@@ -72,7 +72,12 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     connectTimeout: options.timeoutMs,
   });
 
-  async function attempt(query: TrainingJobsQuery, call: UpstreamCall, deadline: AbortSignal, signal: AbortSignal): Promise<Attempt> {
+  async function attempt(
+    query: TrainingJobsQuery,
+    call: UpstreamCall,
+    deadline: { passed: boolean },
+    signal: AbortSignal,
+  ): Promise<Attempt> {
     let status: number;
     let headerRequestId: string | undefined;
     let retryAfter: string | undefined;
@@ -95,7 +100,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       text = await readText(res.body, Number(res.headers['content-length'] ?? 0), maxBodyBytes);
     } catch (err) {
       if (call.signal?.aborted) return { error: cancelledError(), health: 'unknown', retry: false };
-      if (deadline.aborted) return { error: timeoutError(), health: 'down', retry: false };
+      if (deadline.passed) return { error: timeoutError(), health: 'down', retry: false };
       const code = (err as { code?: unknown }).code;
       if (typeof code !== 'string' || !TRANSPORT_CODES.has(code)) throw err;
       const error = unavailableError();
@@ -130,29 +135,43 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
 
   async function listTrainingJobs(query: TrainingJobsQuery, call: UpstreamCall): Promise<TrainingJobPage> {
     const end = Date.now() + options.timeoutMs;
-    const deadline = AbortSignal.timeout(options.timeoutMs);
-    const signal = call.signal ? AbortSignal.any([deadline, call.signal]) : deadline;
-    for (let n = 1; ; n++) {
-      const pass = breaker.allow();
-      if (pass === undefined) throw circuitOpenError();
-      let outcome: Attempt;
-      try {
-        outcome = await attempt(query, call, deadline, signal);
-      } catch (err) {
-        breaker.record(pass, 'unknown');
-        throw err;
+    // One controller per call, aborted by the deadline or by the client leaving. Not
+    // AbortSignal.timeout/any: their timers outlive the call and each fires a DOMException
+    // later, which under load cost more than the whole upstream round trip's bookkeeping.
+    const controller = new AbortController();
+    const deadline = { passed: false };
+    const timer = setTimeout(() => {
+      deadline.passed = true;
+      controller.abort();
+    }, options.timeoutMs);
+    const onClientGone = () => controller.abort();
+    call.signal?.addEventListener('abort', onClientGone, { once: true });
+    try {
+      for (let n = 1; ; n++) {
+        const pass = breaker.allow();
+        if (pass === undefined) throw circuitOpenError();
+        let outcome: Attempt;
+        try {
+          outcome = await attempt(query, call, deadline, controller.signal);
+        } catch (err) {
+          breaker.record(pass, 'unknown');
+          throw err;
+        }
+        breaker.record(pass, outcome.health);
+        if ('page' in outcome) return outcome.page;
+        if (!outcome.retry || n >= maxAttempts) throw outcome.error;
+        // A wait that would end past the deadline only delays the same answer: give it now.
+        const wait = outcome.retryAfterMs ?? backoffMs(n);
+        if (Date.now() + wait >= end) throw outcome.error;
+        try {
+          await sleep(wait, undefined, { signal: controller.signal });
+        } catch {
+          throw call.signal?.aborted ? cancelledError() : timeoutError();
+        }
       }
-      breaker.record(pass, outcome.health);
-      if ('page' in outcome) return outcome.page;
-      if (!outcome.retry || n >= maxAttempts) throw outcome.error;
-      // A wait that would end past the deadline only delays the same answer: give it now.
-      const wait = outcome.retryAfterMs ?? backoffMs(n);
-      if (Date.now() + wait >= end) throw outcome.error;
-      try {
-        await sleep(wait, undefined, { signal });
-      } catch {
-        throw call.signal?.aborted ? cancelledError() : timeoutError();
-      }
+    } finally {
+      clearTimeout(timer);
+      call.signal?.removeEventListener('abort', onClientGone);
     }
   }
 
