@@ -11,9 +11,9 @@ import { createContext, type GatewayContext } from '../context.ts';
 import { schema } from '../schema/index.ts';
 import { upstreamToken, type TokenPolicy } from '../upstream/auth.ts';
 import type { UpstreamClient } from '../upstream/client.ts';
+import { createFastPath, jsonMediaType } from './fast-path.ts';
 import { createGraphiQLHandler, wantsGraphiQL } from './graphiql.ts';
 import { createMaskError, useErrorLog } from './use-error-log.ts';
-import { useJit } from './use-jit.ts';
 import { useParserLimits } from './use-parser-limits.ts';
 import { useRequestErrors } from './use-request-errors.ts';
 import { refuseBody } from './body-limit.ts';
@@ -24,6 +24,8 @@ export interface GatewayOptions {
   log: Logger;
   /** The largest request body accepted, default 100 KiB. */
   maxRequestBytes?: number;
+  /** Answer plain JSON queries without yoga's machinery (fast-path.ts), default true. */
+  fastPath?: boolean;
 }
 
 export interface Gateway {
@@ -33,6 +35,26 @@ export interface Gateway {
 
 export const GRAPHQL_ENDPOINT = '/graphql';
 
+/** A JSON POST the fast path can answer (see fast-path.ts), as the media type to answer with. */
+function fastPathMediaType(req: IncomingMessage): string | undefined {
+  // yoga's own test (request-parser/utils.js), case-sensitive: anything else is yoga's to refuse.
+  const type = req.headers['content-type']?.split(',', 1)[0];
+  const json = type === 'application/json' || type?.startsWith('application/json;') === true;
+  // A compressed body is yoga's to decode (or refuse).
+  const encoded = req.headers['content-encoding'] !== undefined;
+  return json && !encoded ? jsonMediaType(req.headers.accept) : undefined;
+}
+
+/** The Fetch-style header reader upstreamToken expects, over node's header record. */
+function nodeHeaders(req: IncomingMessage) {
+  return {
+    get(name: string): string | null {
+      const value = req.headers[name];
+      return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+    },
+  };
+}
+
 // An incoming X-Request-Id is reused only when it is short and plain: it goes upstream and
 // into logs.
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -41,14 +63,15 @@ interface ServerContext {
   requestId: string;
 }
 
-export function createGateway({ client, tokens, log, maxRequestBytes = 100 * 1024 }: GatewayOptions): Gateway {
+export function createGateway({ client, tokens, log, maxRequestBytes = 100 * 1024, fastPath = true }: GatewayOptions): Gateway {
+  const maskErrorFn = createMaskError(log);
   const yoga = createYoga<ServerContext, GatewayContext>({
     schema,
     graphqlEndpoint: GRAPHQL_ENDPOINT,
     graphiql: false,
     landingPage: false,
     logging: false,
-    maskedErrors: { maskError: createMaskError(log) },
+    maskedErrors: { maskError: maskErrorFn },
     context: ({ request, requestId }) =>
       createContext(client, requestId, upstreamToken(tokens, request.headers), log, request.signal),
     // yoga's default CORS answers any origin, with credentials; closed until the security
@@ -57,9 +80,17 @@ export function createGateway({ client, tokens, log, maxRequestBytes = 100 * 102
     // refuseBody (body-limit.ts) enforces MAX_REQUEST_BYTES before yoga sees the request;
     // yoga's own limiter pipes every body through a stream, measurably slower under load.
     maxRequestBodySize: false,
-    plugins: [useRequestErrors(), useParserLimits(), useJit(), useErrorLog(log)],
+    plugins: [useRequestErrors(), useParserLimits(), useErrorLog(log)],
   });
   const serveGraphiQL = createGraphiQLHandler(GRAPHQL_ENDPOINT);
+  const serveFast = createFastPath({
+    schema,
+    yoga,
+    log,
+    maskError: maskErrorFn,
+    createContext: (req, requestId, signal) =>
+      createContext(client, requestId, upstreamToken(tokens, nodeHeaders(req)), log, signal),
+  });
 
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const incoming = req.headers['x-request-id'];
@@ -81,6 +112,15 @@ export function createGateway({ client, tokens, log, maxRequestBytes = 100 * 102
       return;
     }
     if (refuseBody(req, res, maxRequestBytes)) return;
+    const mediaType = fastPath && req.method === 'POST' && path === GRAPHQL_ENDPOINT ? fastPathMediaType(req) : undefined;
+    if (mediaType !== undefined) {
+      serveFast(req, res, requestId, mediaType).catch((err: unknown) => {
+        log.error({ requestId, error: errorForLog(err) }, 'unexpected error');
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+        res.end('{"errors":[{"message":"Unexpected error.","extensions":{"code":"INTERNAL_SERVER_ERROR"}}]}');
+      });
+      return;
+    }
     void yoga.handle(req, res, { requestId });
   };
 

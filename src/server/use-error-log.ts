@@ -14,28 +14,26 @@ export function useErrorLog(log: Logger): Plugin<GatewayContext> {
     onExecute() {
       return {
         onExecuteDone({ args, result }) {
-          if (!('errors' in result) || !result.errors) return;
-          const { requestId } = args.contextValue;
-          for (const error of result.errors) {
-            const original = error.originalError;
-            if (original instanceof GatewayError) {
-              if (original.code.startsWith('UPSTREAM') || original.cause) {
-                log.warn(
-                  { requestId, code: original.code, upstream: original.upstream, cause: original.cause === undefined ? undefined : errorForLog(original.cause) },
-                  'upstream call failed',
-                );
-              }
-            } else if (original && !(original instanceof GraphQLError)) {
-              log.error(
-                { requestId, path: error.path?.join('.'), error: errorForLog(original) },
-                'unexpected error',
-              );
-            }
-          }
+          if ('errors' in result && result.errors) logExecutionErrors(log, args.contextValue.requestId, result.errors);
         },
       };
     },
   };
+}
+
+/** The log lines for the errors of one execution (also used by the fast path). */
+export function logExecutionErrors(log: Logger, requestId: string, errors: readonly GraphQLError[]): void {
+  for (const error of errors) {
+    const original = error.originalError;
+    if (original instanceof GatewayError) {
+      if (original.code.startsWith('UPSTREAM') || original.cause) {
+        const cause = original.cause === undefined ? undefined : errorForLog(original.cause);
+        log.warn({ requestId, code: original.code, upstream: original.upstream, cause }, 'upstream call failed');
+      }
+    } else if (original && !(original instanceof GraphQLError)) {
+      log.error({ requestId, path: error.path?.join('.'), error: errorForLog(original) }, 'unexpected error');
+    }
+  }
 }
 
 /**

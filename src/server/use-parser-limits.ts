@@ -4,7 +4,7 @@
  * which the token ceiling cannot catch in time because the parser recurses once per level and
  * exhausts the stack around a few thousand levels.
  */
-import { GraphQLError, parse, type Source } from 'graphql';
+import { GraphQLError, parse, type DocumentNode, type ParseOptions, type Source } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
 export interface ParserLimits {
@@ -14,20 +14,27 @@ export interface ParserLimits {
   maxNesting?: number;
 }
 
-export function useParserLimits({ maxTokens = 5000, maxNesting = 64 }: ParserLimits = {}): Plugin {
+export function useParserLimits(limits: ParserLimits = {}): Plugin {
   return {
     onParse({ setParseFn }) {
-      setParseFn((source, options) => {
-        const body = typeof source === 'string' ? source : (source as Source).body;
-        if (nesting(body, maxNesting) > maxNesting) {
-          throw new GraphQLError(`Syntax Error: Document nests deeper than ${maxNesting} levels. Parsing aborted.`, {
-            extensions: { code: 'GRAPHQL_PARSE_FAILED' },
-          });
-        }
-        return parse(source, { ...options, maxTokens });
-      });
+      setParseFn((source, options) => parseWithLimits(source, limits, options));
     },
   };
+}
+
+/** graphql-js's parse with the limits above; throws a GraphQLError syntax error past them. */
+export function parseWithLimits(
+  source: string | Source,
+  { maxTokens = 5000, maxNesting = 64 }: ParserLimits = {},
+  options?: ParseOptions,
+): DocumentNode {
+  const body = typeof source === 'string' ? source : source.body;
+  if (nesting(body, maxNesting) > maxNesting) {
+    throw new GraphQLError(`Syntax Error: Document nests deeper than ${maxNesting} levels. Parsing aborted.`, {
+      extensions: { code: 'GRAPHQL_PARSE_FAILED' },
+    });
+  }
+  return parse(source, { ...options, maxTokens });
 }
 
 /** The deepest bracket nesting outside strings and comments, stopping early past `limit`. */

@@ -24,6 +24,7 @@ export interface StackOptions {
   maxAttempts?: number;
   maxRequestBytes?: number;
   cache?: PageCacheOptions;
+  fastPath?: boolean;
   /** Replace the upstream client (only for provoking a bug in the gateway itself). */
   client?: UpstreamClient;
 }
@@ -73,6 +74,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     tokens: options.tokens ?? { mode: 'passthrough' },
     log: createLogger('debug', sink),
     maxRequestBytes: options.maxRequestBytes,
+    fastPath: options.fastPath,
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

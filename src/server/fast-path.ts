@@ -1,0 +1,146 @@
+/**
+ * The fast path for the one request a frontend sends all day: POST application/json with a
+ * query document. It does what yoga does for it (parse with the same limits, validate, run
+ * the compiled query, mask and log errors the same way) without yoga's per-request machinery
+ * (Fetch API objects, plugin orchestration), which the profile showed to cost several times
+ * the GraphQL work itself. Whatever it does not fully recognise (other media types, GET,
+ * `extensions`, a document that does not parse or validate, variables that do not coerce)
+ * it hands to yoga with the body it read, so every answer but the plain success of a known
+ * query comes from yoga itself.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { getOperationAST, validate, type GraphQLError, type GraphQLSchema } from 'graphql';
+import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+import type { YogaServerInstance } from 'graphql-yoga';
+import type { Logger } from 'pino';
+import type { GatewayContext } from '../context.ts';
+import { logExecutionErrors } from './use-error-log.ts';
+import { parseWithLimits } from './use-parser-limits.ts';
+
+export interface FastPathOptions {
+  schema: GraphQLSchema;
+  yoga: YogaServerInstance<{ requestId: string }, GatewayContext>;
+  log: Logger;
+  createContext(req: IncomingMessage, requestId: string, signal: AbortSignal): GatewayContext;
+  maskError(error: unknown, message: string): Error;
+  /** Distinct documents kept compiled, default 1000. */
+  maxDocuments?: number;
+}
+
+/** The media type yoga would answer with for this Accept header, when it is a JSON one. */
+export function jsonMediaType(accept: string | undefined): string | undefined {
+  if (accept === undefined) return 'application/json';
+  // yoga takes the first listed type it can produce, ignoring q-values.
+  const first = accept.split(',', 1)[0]?.split(';', 1)[0]?.trim().toLowerCase();
+  if (first === '*/*' || first === 'application/*' || first === 'application/json') return 'application/json';
+  return first === 'application/graphql-response+json' ? first : undefined;
+}
+
+export function createFastPath({ schema, yoga, log, createContext, maskError, maxDocuments = 1000 }: FastPathOptions) {
+  const documents = new Map<string, CompiledQuery | null>();
+
+  function compile(query: string, operationName: string | undefined): CompiledQuery | null {
+    // "" and no name differ: "" names no operation, so yoga must refuse it.
+    const key = `${operationName === undefined ? '*' : `=${operationName}`}\n${query}`;
+    let entry = documents.get(key);
+    if (entry !== undefined) return entry;
+    entry = null;
+    try {
+      const document = parseWithLimits(query);
+      const operation = getOperationAST(document, operationName);
+      if (operation?.operation === 'query' && validate(schema, document).length === 0) {
+        const compiled = compileQuery(schema, document, operationName);
+        if (isCompiledQuery(compiled)) entry = compiled;
+      }
+    } catch {
+      // a syntax error: yoga answers it
+    }
+    if (documents.size >= maxDocuments) documents.delete(documents.keys().next().value!);
+    documents.set(key, entry);
+    return entry;
+  }
+
+  async function viaYoga(req: IncomingMessage, res: ServerResponse, body: Buffer, requestId: string, signal: AbortSignal) {
+    // yoga's own Fetch API (whatwg-node), as for requests it reads itself: Node's global Request
+    // would decode some bodies differently (it drops a byte order mark, for one).
+    const { Headers, Request } = yoga.fetchAPI;
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+    }
+    const request = new Request(`http://localhost${req.url ?? '/'}`, { method: 'POST', headers, body: new Uint8Array(body), signal });
+    const response = await yoga.handle(request, { requestId });
+    res.writeHead(response.status, Object.fromEntries(response.headers));
+    res.end(Buffer.from(await response.arrayBuffer()));
+  }
+
+  return async function serve(req: IncomingMessage, res: ServerResponse, requestId: string, mediaType: string) {
+    const controller = new AbortController();
+    res.once('close', () => {
+      if (!res.writableFinished) controller.abort();
+    });
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks);
+
+    const params = parseParams(body);
+    const compiled = params && compile(params.query, params.operationName);
+    if (!params || !compiled) return viaYoga(req, res, body, requestId, controller.signal);
+
+    const context = createContext(req, requestId, controller.signal);
+    const result = await compiled.query(undefined, context, params.variables);
+    // No data: the variables did not coerce, and yoga phrases that error the way the spec does.
+    if (result.data === undefined) return viaYoga(req, res, body, requestId, controller.signal);
+
+    let payload: string;
+    if (result.errors?.length) {
+      logExecutionErrors(log, requestId, result.errors as GraphQLError[]);
+      const errors = result.errors.map((error) => publicError(maskError(error, 'Unexpected error.') as GraphQLError));
+      payload = JSON.stringify({ errors, data: result.data });
+    } else {
+      payload = JSON.stringify({ data: result.data });
+    }
+    if (res.destroyed) return;
+    res.writeHead(200, { 'content-type': `${mediaType}; charset=utf-8`, 'content-length': Buffer.byteLength(payload) });
+    res.end(payload);
+  };
+}
+
+interface Params {
+  query: string;
+  operationName: string | undefined;
+  variables: Record<string, unknown>;
+}
+
+/** The GraphQL parameters, when they are plainly well-formed and need nothing else (no extensions). */
+function parseParams(body: Buffer): Params | undefined {
+  // A byte order mark: Buffer decoding drops it, yoga's JSON parsing refuses it.
+  if (body[0] === 0xef) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const { query, operationName, variables, extensions, ...rest } = value as Record<string, unknown>;
+  if (typeof query !== 'string' || Object.keys(rest).length > 0 || (extensions !== undefined && extensions !== null)) {
+    return undefined;
+  }
+  if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') return undefined;
+  const isObject = typeof variables === 'object' && variables !== null && !Array.isArray(variables);
+  if (variables !== undefined && variables !== null && !isObject) return undefined;
+  return {
+    query,
+    operationName: typeof operationName === 'string' ? operationName : undefined,
+    variables: isObject ? (variables as Record<string, unknown>) : {},
+  };
+}
+
+/** An error as yoga writes it: its JSON form without the internal `http` and `unexpected` keys. */
+function publicError(error: GraphQLError) {
+  const { extensions: all, ...json } = error.toJSON();
+  if (all === undefined) return json;
+  const { http: _http, unexpected: _unexpected, ...extensions } = all;
+  return Object.keys(extensions).length > 0 ? { ...json, extensions } : json;
+}
