@@ -1,0 +1,104 @@
+/**
+ * The systems under test, how to start each, and how to tell a correct answer: every system must
+ * return exactly the response that shape.ts builds by hand from the stub's page (DESIGN.md's
+ * contract), so a peer that differs is caught before it is measured.
+ */
+import { request } from 'node:http';
+import { isDeepStrictEqual } from 'node:util';
+import { join } from 'node:path';
+import { BENCH_DIST, ROOT } from './paths.ts';
+import { PROJECT, TOKEN, requestBody } from './shape.ts';
+
+export interface SystemDef {
+  label: string;
+  script: string;
+  env: (port: number, upstream: string) => Record<string, string>;
+}
+
+const peerEnv = (port: number, upstream: string) => ({ NODE_ENV: 'production', PORT: String(port), UPSTREAM_URL: upstream });
+
+export const SYSTEMS: Record<string, SystemDef> = {
+  gateway: {
+    label: 'gateway (yoga + Pothos, built)',
+    script: join(ROOT, 'dist', 'src', 'main.js'),
+    env: (port, upstream) => ({
+      NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', MODELARTS_ENDPOINT: upstream,
+      MODELARTS_PROJECT_ID: PROJECT, MODELARTS_AUTH: 'passthrough', LOG_LEVEL: 'warn',
+      // Explicitly off, whatever the shell exports: like every other system, one upstream call per request.
+      CACHE_TTL_MS: '0',
+    }),
+  },
+  floor: { label: 'floor (node:http + undici, no GraphQL)', script: join(BENCH_DIST, 'floor.js'), env: peerEnv },
+  apollo: { label: 'Apollo Server 5 + RESTDataSource', script: join(BENCH_DIST, 'apollo.js'), env: peerEnv },
+  mercurius: { label: 'Mercurius (JIT) on Fastify', script: join(BENCH_DIST, 'mercurius.js'), env: peerEnv },
+};
+
+/**
+ * One POST of the bench query on a fresh connection (agent: false): a pooled socket the server
+ * has since closed as idle would fail a POST, which no client retries.
+ */
+export function ask(url: string, perPage: number): Promise<{ status: number; body: unknown; text: string }> {
+  const payload = requestBody(perPage);
+  return new Promise((resolve, reject) => {
+    const req = request(url, {
+      method: 'POST',
+      agent: false,
+      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), 'x-auth-token': TOKEN },
+    }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', reject);
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let body: unknown;
+        try {
+          body = JSON.parse(text);
+        } catch {
+          body = undefined;
+        }
+        resolve({ status: res.statusCode ?? 0, body, text });
+      });
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+/** Where two JSON values first differ, as a short readable excerpt; undefined when equal. */
+export function firstDifference(actual: unknown, expected: unknown, path = '$'): string | undefined {
+  if (isDeepStrictEqual(actual, expected)) return undefined;
+  const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+  if (isObj(actual) && isObj(expected) && Array.isArray(actual) === Array.isArray(expected)) {
+    // Keys only the actual has (GraphQL "errors", say) first: they usually explain the rest.
+    const keys = new Set([...Object.keys(actual).filter((k) => !(k in expected)), ...Object.keys(expected)]);
+    for (const key of keys) {
+      const diff = firstDifference(actual[key], expected[key], Array.isArray(expected) ? `${path}[${key}]` : `${path}.${key}`);
+      if (diff) return diff;
+    }
+  }
+  const show = (v: unknown) => (JSON.stringify(v) ?? 'undefined').slice(0, 300);
+  return `at ${path}:\n    got      ${show(actual)}\n    expected ${show(expected)}`;
+}
+
+/** Polls until the system answers `expected`; resolves ms since `since`. */
+export async function firstCorrect(
+  url: string, perPage: number, expected: unknown, since: number, alive: () => boolean, timeoutMs = 30_000,
+): Promise<number> {
+  let last = 'no answer';
+  let wrong = 0;
+  while (performance.now() - since < timeoutMs) {
+    if (!alive()) throw new Error('the server exited while starting');
+    try {
+      const { body, text, status } = await ask(url, perPage);
+      const diff = firstDifference(body, expected);
+      if (!diff) return performance.now() - since;
+      last = `HTTP ${status}, ${body === undefined ? `not JSON: ${text.slice(0, 200)}` : diff}`;
+      // A server that answers, and answers wrong, will not come right by waiting.
+      if (++wrong >= 20) break;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  throw new Error(`no correct answer (perPage ${perPage}); last: ${last}`);
+}
