@@ -11,15 +11,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getOperationAST, validate, type GraphQLError, type GraphQLSchema } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
-import type { YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { GatewayContext } from '../context.ts';
 import { logExecutionErrors } from './use-error-log.ts';
 import { parseWithLimits } from './use-parser-limits.ts';
+import type { YogaServer } from './yoga.ts';
 
 export interface FastPathOptions {
   schema: GraphQLSchema;
-  yoga: YogaServerInstance<{ requestId: string }, GatewayContext>;
+  /** yoga, loaded on first use. */
+  getYoga(): Promise<YogaServer>;
   log: Logger;
   createContext(req: IncomingMessage, requestId: string, signal: AbortSignal): GatewayContext;
   maskError(error: unknown, message: string): Error;
@@ -36,7 +37,7 @@ export function jsonMediaType(accept: string | undefined): string | undefined {
   return first === 'application/graphql-response+json' ? first : undefined;
 }
 
-export function createFastPath({ schema, yoga, log, createContext, maskError, maxDocuments = 1000 }: FastPathOptions) {
+export function createFastPath({ schema, getYoga, log, createContext, maskError, maxDocuments = 1000 }: FastPathOptions) {
   const documents = new Map<string, CompiledQuery | null>();
 
   function compile(query: string, operationName: string | undefined): CompiledQuery | null {
@@ -63,6 +64,7 @@ export function createFastPath({ schema, yoga, log, createContext, maskError, ma
   async function viaYoga(req: IncomingMessage, res: ServerResponse, body: Buffer, requestId: string, signal: AbortSignal) {
     // yoga's own Fetch API (whatwg-node), as for requests it reads itself: Node's global Request
     // would decode some bodies differently (it drops a byte order mark, for one).
+    const yoga = await getYoga();
     const { Headers, Request } = yoga.fetchAPI;
     const headers = new Headers();
     for (const [name, value] of Object.entries(req.headers)) {

@@ -4,18 +4,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createYoga } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { errorForLog } from '../logger.ts';
-import { createContext, type GatewayContext } from '../context.ts';
+import { createContext } from '../context.ts';
 import { schema } from '../schema/index.ts';
 import { upstreamToken, type TokenPolicy } from '../upstream/auth.ts';
 import type { UpstreamClient } from '../upstream/client.ts';
 import { createFastPath, jsonMediaType } from './fast-path.ts';
 import { createGraphiQLHandler, wantsGraphiQL } from './graphiql.ts';
-import { createMaskError, useErrorLog } from './use-error-log.ts';
-import { useParserLimits } from './use-parser-limits.ts';
-import { useRequestErrors } from './use-request-errors.ts';
+import { createMaskError } from './use-error-log.ts';
+import type { YogaServer } from './yoga.ts';
 import { refuseBody } from './body-limit.ts';
 
 export interface GatewayOptions {
@@ -59,33 +57,17 @@ function nodeHeaders(req: IncomingMessage) {
 // into logs.
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-interface ServerContext {
-  requestId: string;
-}
-
 export function createGateway({ client, tokens, log, maxRequestBytes = 100 * 1024, fastPath = true }: GatewayOptions): Gateway {
   const maskErrorFn = createMaskError(log);
-  const yoga = createYoga<ServerContext, GatewayContext>({
-    schema,
-    graphqlEndpoint: GRAPHQL_ENDPOINT,
-    graphiql: false,
-    landingPage: false,
-    logging: false,
-    maskedErrors: { maskError: maskErrorFn },
-    context: ({ request, requestId }) =>
-      createContext(client, requestId, upstreamToken(tokens, request.headers), log, request.signal),
-    // yoga's default CORS answers any origin, with credentials; closed until the security
-    // issue brings an allow-list (same-origin GraphiQL and server-side clients need none).
-    cors: false,
-    // refuseBody (body-limit.ts) enforces MAX_REQUEST_BYTES before yoga sees the request;
-    // yoga's own limiter pipes every body through a stream, measurably slower under load.
-    maxRequestBodySize: false,
-    plugins: [useRequestErrors(), useParserLimits(), useErrorLog(log)],
-  });
+  let yoga: Promise<YogaServer> | undefined;
+  const getYoga = () =>
+    (yoga ??= import('./yoga.ts').then(({ createYogaServer }) =>
+      createYogaServer({ client, tokens, log, endpoint: GRAPHQL_ENDPOINT, maskError: maskErrorFn }),
+    ));
   const serveGraphiQL = createGraphiQLHandler(GRAPHQL_ENDPOINT);
   const serveFast = createFastPath({
     schema,
-    yoga,
+    getYoga,
     log,
     maskError: maskErrorFn,
     createContext: (req, requestId, signal) =>
@@ -121,8 +103,16 @@ export function createGateway({ client, tokens, log, maxRequestBytes = 100 * 102
       });
       return;
     }
-    void yoga.handle(req, res, { requestId });
+    getYoga()
+      .then((server) => server.handle(req, res, { requestId }))
+      .catch((err: unknown) => {
+        log.error({ requestId, error: errorForLog(err) }, 'unexpected error');
+        if (!res.headersSent) res.writeHead(500).end();
+      });
   };
 
-  return { server: createServer(handler), handler };
+  const server = createServer(handler);
+  // Load yoga soon after start-up, off the path of the first requests (the fast path needs none).
+  server.once('listening', () => setTimeout(() => void getYoga(), 1000).unref());
+  return { server, handler };
 }

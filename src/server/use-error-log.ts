@@ -3,7 +3,7 @@
  * failure and any unexpected error (which yoga then masks as INTERNAL_SERVER_ERROR).
  */
 import { GraphQLError } from 'graphql';
-import { maskError, type Plugin } from 'graphql-yoga';
+import type { Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { GatewayContext } from '../context.ts';
 import { errorForLog } from '../logger.ts';
@@ -44,7 +44,7 @@ export function logExecutionErrors(log: Logger, requestId: string, errors: reado
  */
 export function createMaskError(log: Logger) {
   return (error: unknown, message: string): Error => {
-    const masked = maskError(error, message, false);
+    const masked = maskUnexpected(error, message);
     if (masked !== error) {
       const inResolver = error instanceof GraphQLError && error.path !== undefined;
       if (!inResolver) log.error({ error: errorForLog(error instanceof GraphQLError ? (error.originalError ?? error) : error) }, 'unexpected error');
@@ -52,10 +52,29 @@ export function createMaskError(log: Logger) {
     }
     // Keep the key but not the text: yoga answers 400 rather than 200 to a request error
     // because `originalError` is there (result-processor/regular.js).
-    const original = error instanceof GraphQLError ? error.extensions.originalError : undefined;
+    const original = error instanceof GraphQLError ? error.extensions?.originalError : undefined;
     if (original !== undefined && typeof original === 'object' && original !== null && 'message' in original) {
       (error as GraphQLError).extensions.originalError = { name: (original as { name?: unknown }).name };
     }
     return masked;
   };
+}
+
+/**
+ * What yoga's maskError does with isDev off (graphql-yoga utils/mask-error.js), written here so
+ * the fast path does not load yoga: original GraphQL errors pass; anything else becomes
+ * INTERNAL_SERVER_ERROR, keeping only where it happened (and yoga's internal HTTP hints).
+ */
+function maskUnexpected(error: unknown, message: string): Error {
+  if (isOriginalGraphQLError(error)) return error;
+  const extensions: Record<string, unknown> = { code: 'INTERNAL_SERVER_ERROR', unexpected: true };
+  if (!(error instanceof GraphQLError)) return new GraphQLError(message, { extensions });
+  // graphql-jit's errors pass instanceof GraphQLError but may lack extensions.
+  if (error.extensions?.['http'] !== undefined) extensions['http'] = error.extensions['http'];
+  return new GraphQLError(message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, extensions });
+}
+
+function isOriginalGraphQLError(error: unknown): error is GraphQLError {
+  if (!(error instanceof GraphQLError)) return false;
+  return error.originalError == null || isOriginalGraphQLError(error.originalError);
 }

@@ -2,7 +2,13 @@
  * The upstream's shapes exactly as sent (UPSTREAM.md "Request", "Response (200)", "Errors"),
  * and the JSON parser that reads them. Only this file and mapping.ts know snake_case.
  */
-import { parse as parseLossless } from 'lossless-json';
+import { createRequire } from 'node:module';
+import type { parse as ParseLossless } from 'lossless-json';
+
+// Loaded on first need: most pages never carry an id beyond 2^53, and start-up is shorter without it.
+let parseLossless: typeof ParseLossless | undefined;
+const lossless = () =>
+  (parseLossless ??= (createRequire(import.meta.url)('lossless-json') as { parse: typeof ParseLossless }).parse);
 
 /** A Long as parsed: a number when it fits 2^53 exactly, a bigint when it does not. */
 export type WireLong = number | bigint;
@@ -75,7 +81,7 @@ export function parseWireJson(text: string): unknown {
   const value: unknown = JSON.parse(text);
   if (!hasUnsafeNumber(value)) return value;
   try {
-    return parseLossless(text, null, numberOrBigint);
+    return lossless()(text, null, numberOrBigint);
   } catch (err) {
     // lossless-json recurses per nesting level: a deep body overflows the stack (RangeError).
     if (err instanceof SyntaxError) throw err;

@@ -1,0 +1,44 @@
+/**
+ * The yoga server behind the fast path: GET requests, other media types, and every request
+ * whose answer is an error yoga phrases. It is loaded on first use (graphql-yoga and its
+ * dependencies take about half of the start-up time) and warmed shortly after listening.
+ */
+import { createYoga } from 'graphql-yoga';
+import type { Logger } from 'pino';
+import { createContext, type GatewayContext } from '../context.ts';
+import { schema } from '../schema/index.ts';
+import { upstreamToken, type TokenPolicy } from '../upstream/auth.ts';
+import type { UpstreamClient } from '../upstream/client.ts';
+import { useErrorLog } from './use-error-log.ts';
+import { useParserLimits } from './use-parser-limits.ts';
+import { useRequestErrors } from './use-request-errors.ts';
+
+export interface YogaOptions {
+  client: UpstreamClient;
+  tokens: TokenPolicy;
+  log: Logger;
+  endpoint: string;
+  maskError: (error: unknown, message: string) => Error;
+}
+
+export function createYogaServer({ client, tokens, log, endpoint, maskError }: YogaOptions) {
+  return createYoga<{ requestId: string }, GatewayContext>({
+    schema,
+    graphqlEndpoint: endpoint,
+    graphiql: false,
+    landingPage: false,
+    logging: false,
+    maskedErrors: { maskError },
+    context: ({ request, requestId }) =>
+      createContext(client, requestId, upstreamToken(tokens, request.headers), log, request.signal),
+    // yoga's default CORS answers any origin, with credentials; closed until the security
+    // issue brings an allow-list (same-origin GraphiQL and server-side clients need none).
+    cors: false,
+    // refuseBody (body-limit.ts) enforces MAX_REQUEST_BYTES before yoga sees the request;
+    // yoga's own limiter pipes every body through a stream, measurably slower under load.
+    maxRequestBodySize: false,
+    plugins: [useRequestErrors(), useParserLimits(), useErrorLog(log)],
+  });
+}
+
+export type YogaServer = ReturnType<typeof createYogaServer>;
