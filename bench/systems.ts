@@ -19,7 +19,7 @@ const peerEnv = (port: number, upstream: string) => ({ NODE_ENV: 'production', P
 
 export const SYSTEMS: Record<string, SystemDef> = {
   gateway: {
-    label: 'gateway (yoga + Pothos, built)',
+    label: 'gateway (built: fast path, yoga, Pothos)',
     script: join(ROOT, 'dist', 'src', 'main.js'),
     env: (port, upstream) => ({
       NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', MODELARTS_ENDPOINT: upstream,
