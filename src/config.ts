@@ -22,6 +22,8 @@ export interface Config {
   /** MODELARTS_AK / MODELARTS_SK, required when auth is aksk. */
   ak: string | undefined;
   sk: string | undefined;
+  /** MODELARTS_SECURITY_TOKEN: with temporary AK/SK, sent (and signed) as X-Security-Token. */
+  securityToken: string | undefined;
   /** UPSTREAM_TIMEOUT_MS, default 10000: one upstream call, retries included. */
   upstreamTimeoutMs: number;
   /** UPSTREAM_MAX_ATTEMPTS, default 3: tries per call on connection failures, 429, 502-504. */
@@ -116,17 +118,18 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const token = get('MODELARTS_TOKEN');
   const ak = get('MODELARTS_AK');
   const sk = get('MODELARTS_SK');
+  const securityToken = get('MODELARTS_SECURITY_TOKEN');
   if (auth === 'token' && token === undefined) {
     problems.push('MODELARTS_TOKEN is required when MODELARTS_AUTH=token');
   }
   if (auth === 'aksk') {
-    // Signing lands with the security issue; refuse rather than send unsigned requests.
-    problems.push('MODELARTS_AUTH=aksk is not supported yet; use passthrough or token');
+    if (ak === undefined) problems.push('MODELARTS_AK is required when MODELARTS_AUTH=aksk');
+    if (sk === undefined) problems.push('MODELARTS_SK is required when MODELARTS_AUTH=aksk');
   }
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
-    port, host, endpoint, projectId, auth, token, ak, sk, upstreamTimeoutMs, upstreamMaxAttempts,
+    port, host, endpoint, projectId, auth, token, ak, sk, securityToken, upstreamTimeoutMs, upstreamMaxAttempts,
     upstreamMaxBodyBytes, breakerThreshold, breakerCoolOffMs, maxRequestBytes, cacheTtlMs,
     cacheMaxEntries, logLevel,
   };

@@ -38,6 +38,10 @@ async function main(): Promise<void> {
     timeoutMs: config.upstreamTimeoutMs,
     maxAttempts: config.upstreamMaxAttempts,
     maxBodyBytes: config.upstreamMaxBodyBytes,
+    aksk:
+      config.auth === 'aksk' && config.ak && config.sk
+        ? { ak: config.ak, sk: config.sk, securityToken: config.securityToken }
+        : undefined,
     breaker: { threshold: config.breakerThreshold, coolOffMs: config.breakerCoolOffMs },
   });
   const client =

@@ -29,5 +29,7 @@ export function callerToken(headers: HeaderReader): string | undefined {
 /** The token to send upstream, or undefined when there is none (UNAUTHENTICATED). */
 export function upstreamToken(policy: TokenPolicy, headers: HeaderReader): string | undefined {
   if (policy.mode === 'token') return policy.token;
+  // The gateway signs with its own keys; this only names the credential (caches hash it).
+  if (policy.mode === 'aksk') return 'aksk';
   return callerToken(headers) ?? policy.demoToken;
 }

@@ -10,8 +10,9 @@ import type { GatewayError } from '../errors.ts';
 import { createBreaker, type BreakerOptions } from './breaker.ts';
 import { cancelledError, circuitOpenError, classifyResponse, timeoutError, tooLargeError, unavailableError } from './classify.ts';
 import { MalformedBodyError, toTrainingJobPage } from './mapping.ts';
-import { buildQueryString } from './query.ts';
+import { buildQueryString, toWireQuery } from './query.ts';
 import { backoffMs, RETRIED_STATUSES, retryAfterMs, UNAVAILABLE_STATUSES } from './retry.ts';
+import { sdkDate, sign } from './signer.ts';
 import { parseWireJson } from './wire.ts';
 
 export interface UpstreamClientOptions {
@@ -28,6 +29,8 @@ export interface UpstreamClientOptions {
   breaker?: BreakerOptions;
   /** Keep-alive connections to the upstream, default 64. */
   connections?: number;
+  /** Sign every request with these keys (MODELARTS_AUTH=aksk) instead of sending a token. */
+  aksk?: { ak: string; sk: string; securityToken?: string | undefined } | undefined;
 }
 
 export interface UpstreamCall {
@@ -72,6 +75,32 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     connectTimeout: options.timeoutMs,
   });
 
+  /** Path and headers of one attempt: a token, or a fresh signature (X-Sdk-Date is per attempt). */
+  function prepare(query: TrainingJobsQuery, call: UpstreamCall) {
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      accept: 'application/json',
+      'x-request-id': call.requestId,
+    };
+    if (options.aksk === undefined) {
+      headers['x-auth-token'] = call.token;
+      return { path: `${path}?${buildQueryString(query)}`, headers };
+    }
+    // Every header sent is signed, as the reference signers do (UPSTREAM.md "Authentication").
+    Object.assign(headers, { host: url.host, 'x-project-id': options.projectId, 'x-sdk-date': sdkDate() });
+    if (options.aksk.securityToken) headers['x-security-token'] = options.aksk.securityToken;
+    const signed = sign({
+      method: 'GET',
+      path,
+      query: Object.entries(toWireQuery(query)).filter((pair): pair is [string, string] => pair[1] !== undefined),
+      headers,
+      ak: options.aksk.ak,
+      sk: options.aksk.sk,
+    });
+    headers['authorization'] = signed.authorization;
+    return { path: `${path}?${signed.queryString}`, headers };
+  }
+
   async function attempt(
     query: TrainingJobsQuery,
     call: UpstreamCall,
@@ -83,17 +112,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     let retryAfter: string | undefined;
     let text: string | undefined;
     try {
-      const res = await pool.request({
-        method: 'GET',
-        path: `${path}?${buildQueryString(query)}`,
-        headers: {
-          'content-type': 'application/json',
-          accept: 'application/json',
-          'x-auth-token': call.token,
-          'x-request-id': call.requestId,
-        },
-        signal,
-      });
+      const res = await pool.request({ method: 'GET', ...prepare(query, call), signal });
       status = res.statusCode;
       headerRequestId = header(res.headers['x-request-id']);
       retryAfter = header(res.headers['retry-after']);

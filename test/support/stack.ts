@@ -25,6 +25,7 @@ export interface StackOptions {
   maxRequestBytes?: number;
   cache?: PageCacheOptions;
   fastPath?: boolean;
+  aksk?: { ak: string; sk: string; securityToken?: string };
   /** Replace the upstream client (only for provoking a bug in the gateway itself). */
   client?: UpstreamClient;
 }
@@ -60,6 +61,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       maxBodyBytes: options.maxBodyBytes,
       maxAttempts: options.maxAttempts,
       breaker: options.breaker,
+      aksk: options.aksk,
     });
   const client = options.cache ? withPageCache(upstream, options.projectId ?? 'test-project', options.cache) : upstream;
   const logs: Array<Record<string, unknown>> = [];
