@@ -40,6 +40,10 @@ export interface Config {
   cacheTtlMs: number;
   /** CACHE_MAX_ENTRIES, default 1000 pages. */
   cacheMaxEntries: number;
+  /** MAX_DEPTH / MAX_ALIASES / MAX_DIRECTIVES / MAX_COST: per operation (operation-limits.ts). */
+  limits: { maxDepth: number; maxAliases: number; maxDirectives: number; maxCost: number };
+  /** MAX_TOKENS, default 5000: tokens per GraphQL document. */
+  maxTokens: number;
   /** LOG_LEVEL, default info. */
   logLevel: string;
 }
@@ -84,6 +88,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const maxRequestBytes = int('MAX_REQUEST_BYTES', 100 * 1024, 1024, 64 * 1024 * 1024);
   const cacheTtlMs = int('CACHE_TTL_MS', 0, 0, 24 * 3600 * 1000);
   const cacheMaxEntries = int('CACHE_MAX_ENTRIES', 1000, 1, 1_000_000);
+  const limits = {
+    maxDepth: int('MAX_DEPTH', 8, 1, 1000),
+    maxAliases: int('MAX_ALIASES', 15, 0, 10_000),
+    maxDirectives: int('MAX_DIRECTIVES', 20, 0, 10_000),
+    maxCost: int('MAX_COST', 5000, 1, 10_000_000),
+  };
+  const maxTokens = int('MAX_TOKENS', 5000, 10, 1_000_000);
 
   const logLevel = get('LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) {
@@ -131,6 +142,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   return {
     port, host, endpoint, projectId, auth, token, ak, sk, securityToken, upstreamTimeoutMs, upstreamMaxAttempts,
     upstreamMaxBodyBytes, breakerThreshold, breakerCoolOffMs, maxRequestBytes, cacheTtlMs,
-    cacheMaxEntries, logLevel,
+    cacheMaxEntries, limits, maxTokens, logLevel,
   };
 }

@@ -52,6 +52,8 @@ async function main(): Promise<void> {
     client,
     log,
     maxRequestBytes: config.maxRequestBytes,
+    limits: config.limits,
+    parserLimits: { maxTokens: config.maxTokens },
     tokens: { mode: config.auth, token: config.token, demoToken: config.endpoint === undefined ? 'demo-token' : undefined },
   });
 

@@ -38,6 +38,8 @@ describe('loadConfig defaults', () => {
       maxRequestBytes: 102400,
       cacheTtlMs: 0,
       cacheMaxEntries: 1000,
+      limits: { maxDepth: 8, maxAliases: 15, maxDirectives: 20, maxCost: 5000 },
+      maxTokens: 5000,
       logLevel: 'info',
     });
   });
@@ -85,6 +87,8 @@ describe('loadConfig reads each variable', () => {
     ['MAX_REQUEST_BYTES', { MAX_REQUEST_BYTES: '4096' }, { maxRequestBytes: 4096 }],
     ['CACHE_TTL_MS', { CACHE_TTL_MS: '30000' }, { cacheTtlMs: 30000 }],
     ['CACHE_MAX_ENTRIES', { CACHE_MAX_ENTRIES: '50' }, { cacheMaxEntries: 50 }],
+    ['the operation limits', { MAX_DEPTH: '5', MAX_ALIASES: '3', MAX_DIRECTIVES: '2', MAX_COST: '900' }, { limits: { maxDepth: 5, maxAliases: 3, maxDirectives: 2, maxCost: 900 } }],
+    ['MAX_TOKENS', { MAX_TOKENS: '800' }, { maxTokens: 800 }],
     ['UPSTREAM_MAX_ATTEMPTS at its maximum', { UPSTREAM_MAX_ATTEMPTS: '10' }, { upstreamMaxAttempts: 10 }],
     ...['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map(
       (level): [string, Env, Partial<Config>] => [`LOG_LEVEL ${level}`, { LOG_LEVEL: level }, { logLevel: level }],

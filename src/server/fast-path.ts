@@ -9,12 +9,12 @@
  * query comes from yoga itself.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { getOperationAST, validate, type GraphQLError, type GraphQLSchema } from 'graphql';
+import { getOperationAST, specifiedRules, validate, type GraphQLError, type GraphQLSchema, type ValidationRule } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import type { Logger } from 'pino';
 import type { GatewayContext } from '../context.ts';
 import { logExecutionErrors } from './use-error-log.ts';
-import { parseWithLimits } from './use-parser-limits.ts';
+import { parseWithLimits, type ParserLimits } from './use-parser-limits.ts';
 import type { YogaServer } from './yoga.ts';
 
 export interface FastPathOptions {
@@ -24,6 +24,9 @@ export interface FastPathOptions {
   log: Logger;
   createContext(req: IncomingMessage, requestId: string, signal: AbortSignal): GatewayContext;
   maskError(error: unknown, message: string): Error;
+  /** Validation rules besides the spec's (operation-limits.ts), and the parser's limits. */
+  limitRules: ValidationRule[];
+  parserLimits: ParserLimits;
   /** Distinct documents kept compiled, default 1000. */
   maxDocuments?: number;
 }
@@ -37,7 +40,9 @@ export function jsonMediaType(accept: string | undefined): string | undefined {
   return first === 'application/graphql-response+json' ? first : undefined;
 }
 
-export function createFastPath({ schema, getYoga, log, createContext, maskError, maxDocuments = 1000 }: FastPathOptions) {
+export function createFastPath(options: FastPathOptions) {
+  const { schema, getYoga, log, createContext, maskError, parserLimits, maxDocuments = 1000 } = options;
+  const rules = [...specifiedRules, ...options.limitRules];
   const documents = new Map<string, CompiledQuery | null>();
 
   function compile(query: string, operationName: string | undefined): CompiledQuery | null {
@@ -47,9 +52,9 @@ export function createFastPath({ schema, getYoga, log, createContext, maskError,
     if (entry !== undefined) return entry;
     entry = null;
     try {
-      const document = parseWithLimits(query);
+      const document = parseWithLimits(query, parserLimits);
       const operation = getOperationAST(document, operationName);
-      if (operation?.operation === 'query' && validate(schema, document).length === 0) {
+      if (operation?.operation === 'query' && validate(schema, document, rules).length === 0) {
         const compiled = compileQuery(schema, document, operationName);
         if (isCompiledQuery(compiled)) entry = compiled;
       }

@@ -14,6 +14,8 @@ import { createFastPath, jsonMediaType } from './fast-path.ts';
 import { createGraphiQLHandler, wantsGraphiQL } from './graphiql.ts';
 import { createMaskError } from './use-error-log.ts';
 import type { YogaServer } from './yoga.ts';
+import { operationLimitRules, type OperationLimits } from './operation-limits.ts';
+import type { ParserLimits } from './use-parser-limits.ts';
 import { refuseBody } from './body-limit.ts';
 
 export interface GatewayOptions {
@@ -24,6 +26,10 @@ export interface GatewayOptions {
   maxRequestBytes?: number;
   /** Answer plain JSON queries without yoga's machinery (fast-path.ts), default true. */
   fastPath?: boolean;
+  /** Depth, aliases, directives and cost per operation (operation-limits.ts). */
+  limits?: OperationLimits;
+  /** Tokens and nesting per document (use-parser-limits.ts). */
+  parserLimits?: ParserLimits;
 }
 
 export interface Gateway {
@@ -57,18 +63,22 @@ function nodeHeaders(req: IncomingMessage) {
 // into logs.
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-export function createGateway({ client, tokens, log, maxRequestBytes = 100 * 1024, fastPath = true }: GatewayOptions): Gateway {
+export function createGateway(options: GatewayOptions): Gateway {
+  const { client, tokens, log, maxRequestBytes = 100 * 1024, fastPath = true, parserLimits = {} } = options;
+  const limitRules = operationLimitRules(options.limits);
   const maskErrorFn = createMaskError(log);
   let yoga: Promise<YogaServer> | undefined;
   const getYoga = () =>
     (yoga ??= import('./yoga.ts').then(({ createYogaServer }) =>
-      createYogaServer({ client, tokens, log, endpoint: GRAPHQL_ENDPOINT, maskError: maskErrorFn }),
+      createYogaServer({ client, tokens, log, endpoint: GRAPHQL_ENDPOINT, maskError: maskErrorFn, limitRules, parserLimits }),
     ));
   const serveGraphiQL = createGraphiQLHandler(GRAPHQL_ENDPOINT);
   const serveFast = createFastPath({
     schema,
     getYoga,
     log,
+    limitRules,
+    parserLimits,
     maskError: maskErrorFn,
     createContext: (req, requestId, signal) =>
       createContext(client, requestId, upstreamToken(tokens, nodeHeaders(req)), log, signal),

@@ -3,6 +3,7 @@
  * whose answer is an error yoga phrases. It is loaded on first use (graphql-yoga and its
  * dependencies take about half of the start-up time) and warmed shortly after listening.
  */
+import type { ValidationRule } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { createContext, type GatewayContext } from '../context.ts';
@@ -10,10 +11,13 @@ import { schema } from '../schema/index.ts';
 import { upstreamToken, type TokenPolicy } from '../upstream/auth.ts';
 import type { UpstreamClient } from '../upstream/client.ts';
 import { useErrorLog } from './use-error-log.ts';
-import { useParserLimits } from './use-parser-limits.ts';
+import { useParserLimits, type ParserLimits } from './use-parser-limits.ts';
+import { useOperationLimits } from './operation-limits.ts';
 import { useRequestErrors } from './use-request-errors.ts';
 
 export interface YogaOptions {
+  limitRules: ValidationRule[];
+  parserLimits: ParserLimits;
   client: UpstreamClient;
   tokens: TokenPolicy;
   log: Logger;
@@ -21,7 +25,7 @@ export interface YogaOptions {
   maskError: (error: unknown, message: string) => Error;
 }
 
-export function createYogaServer({ client, tokens, log, endpoint, maskError }: YogaOptions) {
+export function createYogaServer({ client, tokens, log, endpoint, maskError, limitRules, parserLimits }: YogaOptions) {
   return createYoga<{ requestId: string }, GatewayContext>({
     schema,
     graphqlEndpoint: endpoint,
@@ -37,7 +41,7 @@ export function createYogaServer({ client, tokens, log, endpoint, maskError }: Y
     // refuseBody (body-limit.ts) enforces MAX_REQUEST_BYTES before yoga sees the request;
     // yoga's own limiter pipes every body through a stream, measurably slower under load.
     maxRequestBodySize: false,
-    plugins: [useRequestErrors(), useParserLimits(), useErrorLog(log)],
+    plugins: [useRequestErrors(), useParserLimits(parserLimits), useOperationLimits(limitRules), useErrorLog(log)],
   });
 }
 

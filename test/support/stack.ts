@@ -7,6 +7,7 @@ import { Writable } from 'node:stream';
 import { createEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createGateway } from '../../src/server/gateway.ts';
+import type { OperationLimits } from '../../src/server/operation-limits.ts';
 import type { TokenPolicy } from '../../src/upstream/auth.ts';
 import type { BreakerOptions } from '../../src/upstream/breaker.ts';
 import { withPageCache, type PageCacheOptions } from '../../src/upstream/cache.ts';
@@ -26,6 +27,8 @@ export interface StackOptions {
   cache?: PageCacheOptions;
   fastPath?: boolean;
   aksk?: { ak: string; sk: string; securityToken?: string };
+  limits?: OperationLimits;
+  maxTokens?: number;
   /** Replace the upstream client (only for provoking a bug in the gateway itself). */
   client?: UpstreamClient;
 }
@@ -77,6 +80,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     log: createLogger('debug', sink),
     maxRequestBytes: options.maxRequestBytes,
     fastPath: options.fastPath,
+    limits: options.limits,
+    parserLimits: options.maxTokens === undefined ? undefined : { maxTokens: options.maxTokens },
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
