@@ -44,6 +44,12 @@ export interface Config {
   limits: { maxDepth: number; maxAliases: number; maxDirectives: number; maxCost: number };
   /** MAX_TOKENS, default 5000: tokens per GraphQL document. */
   maxTokens: number;
+  /** INTROSPECTION, default true. */
+  introspection: boolean;
+  /** GRAPHIQL, default true. */
+  graphiql: boolean;
+  /** CORS_ORIGINS, comma-separated; default none, or '*' in demo mode. */
+  corsOrigins: string[];
   /** LOG_LEVEL, default info. */
   logLevel: string;
 }
@@ -95,6 +101,16 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     maxCost: int('MAX_COST', 5000, 1, 10_000_000),
   };
   const maxTokens = int('MAX_TOKENS', 5000, 10, 1_000_000);
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = get(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (raw === 'true' || raw === '1') return true;
+    if (raw === 'false' || raw === '0') return false;
+    problems.push(`${name} must be true or false (got "${raw}")`);
+    return fallback;
+  };
+  const introspection = bool('INTROSPECTION', true);
+  const graphiql = bool('GRAPHIQL', true);
 
   const logLevel = get('LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) {
@@ -138,10 +154,20 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     if (sk === undefined) problems.push('MODELARTS_SK is required when MODELARTS_AUTH=aksk');
   }
 
+  const corsOrigins = (get('CORS_ORIGINS') ?? (endpoint === undefined ? '*' : ''))
+    .split(',')
+    .map((o) => o.trim())
+    .filter((o) => o !== '');
+  for (const origin of corsOrigins) {
+    if (origin !== '*' && !/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/.test(origin)) {
+      problems.push(`CORS_ORIGINS entries must be origins like https://app.example.com (got "${origin.slice(0, 80)}")`);
+    }
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port, host, endpoint, projectId, auth, token, ak, sk, securityToken, upstreamTimeoutMs, upstreamMaxAttempts,
     upstreamMaxBodyBytes, breakerThreshold, breakerCoolOffMs, maxRequestBytes, cacheTtlMs,
-    cacheMaxEntries, limits, maxTokens, logLevel,
+    cacheMaxEntries, limits, maxTokens, introspection, graphiql, corsOrigins, logLevel,
   };
 }

@@ -54,6 +54,9 @@ async function main(): Promise<void> {
     maxRequestBytes: config.maxRequestBytes,
     limits: config.limits,
     parserLimits: { maxTokens: config.maxTokens },
+    introspection: config.introspection,
+    graphiql: config.graphiql,
+    corsOrigins: config.corsOrigins,
     tokens: { mode: config.auth, token: config.token, demoToken: config.endpoint === undefined ? 'demo-token' : undefined },
   });
 

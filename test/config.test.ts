@@ -40,6 +40,9 @@ describe('loadConfig defaults', () => {
       cacheMaxEntries: 1000,
       limits: { maxDepth: 8, maxAliases: 15, maxDirectives: 20, maxCost: 5000 },
       maxTokens: 5000,
+      introspection: true,
+      graphiql: true,
+      corsOrigins: ['*'],
       logLevel: 'info',
     });
   });
@@ -89,6 +92,9 @@ describe('loadConfig reads each variable', () => {
     ['CACHE_MAX_ENTRIES', { CACHE_MAX_ENTRIES: '50' }, { cacheMaxEntries: 50 }],
     ['the operation limits', { MAX_DEPTH: '5', MAX_ALIASES: '3', MAX_DIRECTIVES: '2', MAX_COST: '900' }, { limits: { maxDepth: 5, maxAliases: 3, maxDirectives: 2, maxCost: 900 } }],
     ['MAX_TOKENS', { MAX_TOKENS: '800' }, { maxTokens: 800 }],
+    ['the production switches', { INTROSPECTION: 'false', GRAPHIQL: '0' }, { introspection: false, graphiql: false }],
+    ['CORS_ORIGINS', { CORS_ORIGINS: 'https://app.example.com, http://localhost:5173' }, { corsOrigins: ['https://app.example.com', 'http://localhost:5173'] }],
+    ['CORS closed by default outside demo mode', { ...REAL }, { corsOrigins: [] }],
     ['UPSTREAM_MAX_ATTEMPTS at its maximum', { UPSTREAM_MAX_ATTEMPTS: '10' }, { upstreamMaxAttempts: 10 }],
     ...['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map(
       (level): [string, Env, Partial<Config>] => [`LOG_LEVEL ${level}`, { LOG_LEVEL: level }, { logLevel: level }],
@@ -117,6 +123,8 @@ describe('loadConfig rejects a bad value, naming the variable', () => {
     ['MAX_REQUEST_BYTES of garbage', { MAX_REQUEST_BYTES: '1e6' }, 'MAX_REQUEST_BYTES'],
     ['UPSTREAM_MAX_ATTEMPTS of 11', { UPSTREAM_MAX_ATTEMPTS: '11' }, 'UPSTREAM_MAX_ATTEMPTS'],
     ['an unknown MODELARTS_AUTH', { MODELARTS_AUTH: 'basic' }, 'MODELARTS_AUTH'],
+    ['INTROSPECTION that is not a boolean', { INTROSPECTION: 'sometimes' }, 'INTROSPECTION'],
+    ['a CORS origin with a path', { CORS_ORIGINS: 'https://app.example.com/x' }, 'CORS_ORIGINS'],
     ['an upper-case MODELARTS_AUTH', { MODELARTS_AUTH: 'TOKEN', MODELARTS_TOKEN: 't' }, 'MODELARTS_AUTH'],
     ['MODELARTS_AUTH=token without MODELARTS_TOKEN', { MODELARTS_AUTH: 'token' }, 'MODELARTS_TOKEN'],
     ['MODELARTS_AUTH=token with a blank MODELARTS_TOKEN', { MODELARTS_AUTH: 'token', MODELARTS_TOKEN: '  ' }, 'MODELARTS_TOKEN'],

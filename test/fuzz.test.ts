@@ -18,10 +18,11 @@ const CONCURRENCY = 16;
 const REQUEST_TIMEOUT_MS = 15_000;
 const CHECKPOINTS = 8;
 /**
- * Statuses the contract allows for these requests; any 5xx fails (none is documented). 417 (an
+ * Statuses the contract allows for these requests; any 5xx fails (none is documented). 403 is
+ * CSRF prevention (a request a browser could send cross-site without x-graphql-csrf); 417 (an
  * unknown Expect) and 431 (a request head over 16 KiB) are Node's own HTTP answers.
  */
-const ALLOWED_STATUSES = new Set([200, 400, 404, 405, 406, 411, 413, 415, 417, 431]);
+const ALLOWED_STATUSES = new Set([200, 400, 403, 404, 405, 406, 411, 413, 415, 417, 431]);
 /** Every credential the fuzzer sends contains this marker, so an echo of one is easy to spot. */
 const SECRET = 'SeCrEt';
 

@@ -17,6 +17,8 @@ import type { YogaServer } from './yoga.ts';
 import { operationLimitRules, type OperationLimits } from './operation-limits.ts';
 import type { ParserLimits } from './use-parser-limits.ts';
 import { refuseBody } from './body-limit.ts';
+import { applyCors } from './cors.ts';
+import { NoSchemaIntrospectionCustomRule } from 'graphql';
 
 export interface GatewayOptions {
   client: UpstreamClient;
@@ -30,6 +32,12 @@ export interface GatewayOptions {
   limits?: OperationLimits;
   /** Tokens and nesting per document (use-parser-limits.ts). */
   parserLimits?: ParserLimits;
+  /** Schema introspection, default on; off adds graphql-js's NoSchemaIntrospectionCustomRule. */
+  introspection?: boolean;
+  /** The GraphiQL page at GET /graphql, default on. */
+  graphiql?: boolean;
+  /** Origins allowed by CORS, default none (cors.ts). */
+  corsOrigins?: readonly string[];
 }
 
 export interface Gateway {
@@ -65,7 +73,9 @@ const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export function createGateway(options: GatewayOptions): Gateway {
   const { client, tokens, log, maxRequestBytes = 100 * 1024, fastPath = true, parserLimits = {} } = options;
+  const { introspection = true, graphiql = true, corsOrigins = [] } = options;
   const limitRules = operationLimitRules(options.limits);
+  if (!introspection) limitRules.push(NoSchemaIntrospectionCustomRule);
   const maskErrorFn = createMaskError(log);
   let yoga: Promise<YogaServer> | undefined;
   const getYoga = () =>
@@ -96,7 +106,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       res.end(req.method === 'HEAD' ? undefined : body);
       return;
     }
-    if (path === GRAPHQL_ENDPOINT && wantsGraphiQL(req)) {
+    if (applyCors(req, res, { origins: corsOrigins })) return;
+    if (graphiql && path === GRAPHQL_ENDPOINT && wantsGraphiQL(req)) {
       serveGraphiQL(req, res).catch((err: unknown) => {
         log.error({ requestId, error: errorForLog(err) }, 'graphiql failed to render');
         if (!res.headersSent) res.writeHead(500).end();

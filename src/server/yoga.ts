@@ -4,6 +4,7 @@
  * dependencies take about half of the start-up time) and warmed shortly after listening.
  */
 import type { ValidationRule } from 'graphql';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { createYoga } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { createContext, type GatewayContext } from '../context.ts';
@@ -35,13 +36,14 @@ export function createYogaServer({ client, tokens, log, endpoint, maskError, lim
     maskedErrors: { maskError },
     context: ({ request, requestId }) =>
       createContext(client, requestId, upstreamToken(tokens, request.headers), log, request.signal),
-    // yoga's default CORS answers any origin, with credentials; closed until the security
-    // issue brings an allow-list (same-origin GraphiQL and server-side clients need none).
+    // CORS is answered in front of yoga (cors.ts), for the fast path's answers too.
     cors: false,
     // refuseBody (body-limit.ts) enforces MAX_REQUEST_BYTES before yoga sees the request;
     // yoga's own limiter pipes every body through a stream, measurably slower under load.
     maxRequestBodySize: false,
-    plugins: [useRequestErrors(), useParserLimits(parserLimits), useOperationLimits(limitRules), useErrorLog(log)],
+    // Requests a browser sends cross-site without a preflight (GET, form and text POSTs) must
+    // carry x-graphql-csrf; JSON POSTs (the fast path's) always need a preflight anyway.
+    plugins: [useCSRFPrevention({ requestHeaders: ['x-graphql-csrf'] }), useRequestErrors(), useParserLimits(parserLimits), useOperationLimits(limitRules), useErrorLog(log)],
   });
 }
 

@@ -29,6 +29,9 @@ export interface StackOptions {
   aksk?: { ak: string; sk: string; securityToken?: string };
   limits?: OperationLimits;
   maxTokens?: number;
+  introspection?: boolean;
+  graphiql?: boolean;
+  corsOrigins?: string[];
   /** Replace the upstream client (only for provoking a bug in the gateway itself). */
   client?: UpstreamClient;
 }
@@ -82,6 +85,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     fastPath: options.fastPath,
     limits: options.limits,
     parserLimits: options.maxTokens === undefined ? undefined : { maxTokens: options.maxTokens },
+    introspection: options.introspection,
+    graphiql: options.graphiql,
+    corsOrigins: options.corsOrigins,
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
