@@ -1,8 +1,12 @@
 // The emulator over real sockets: fetch for ordinary calls, node:http where the exact bytes on
 // the wire matter (HEAD, repeated headers, truncated or trickled bodies, oversized requests,
 // keep-alive, sockets a client drops).
+import { createHash, createHmac } from 'node:crypto';
 import { request as httpRequest, Agent } from 'node:http';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import { AKSKSigner } from '@huaweicloud/huaweicloud-sdk-core/auth/AKSKSigner.js';
+import { BasicCredentials } from '@huaweicloud/huaweicloud-sdk-core';
+import { HttpRequestBuilder } from '@huaweicloud/huaweicloud-sdk-core/http/IHttpRequestBuilder.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createEmulator, defaultJobs, generateJobs } from '../src/emulator/index.ts';
 import type { Emulator, EmulatorJob, ErrorBodyShape } from '../src/emulator/index.ts';
@@ -464,7 +468,97 @@ describe('routing and authentication', () => {
   it('rejects bad options and reports url only after listen', () => {
     expect(() => createEmulator({ projectId: 'a/b' })).toThrow(TypeError);
     expect(() => createEmulator({ quotas: 1.5 })).toThrow(/quotas/);
+    expect(() => createEmulator({ aksk: { ak: 'AK', sk: '' } })).toThrow(/aksk/);
     expect(() => createEmulator().url).toThrow(/listen/);
+  });
+});
+
+describe('AK/SK verification', () => {
+  const KEYS = { ak: 'QTWAOYTTINDUT2QVKYUC', sk: 'MFyfvK41ba2giqM7Uio6PznpdUKGpownRZlmVmHc' };
+  const QUERY = { search_content: '一 (&=?!#%.*) x', sortBy: 'create_time', page: '1', per_page: '5' };
+  // Canonical: sorted by key, RFC 3986 (encodeURIComponent leaves !'()* alone).
+  const SENT = 'page=1&per_page=5&search_content=%E4%B8%80%20%28%26%3D%3F%21%23%25.%2A%29%20x&sortBy=create_time';
+  const MINUTE = 60_000;
+  let verifying: Emulator;
+
+  beforeAll(async () => {
+    verifying = await createEmulator({ aksk: KEYS }).listen();
+  });
+  afterAll(() => verifying.close());
+
+  const sdkDate = (at: number) => new Date(at).toISOString().replace(/[-:]|\.\d{3}/g, '');
+
+  /** Headers signed by the official SDK's signer: a third implementation, beside the gateway's and the emulator's. */
+  function sdkSigned(opts: { query?: Record<string, string>; date?: string; ak?: string; sk?: string } = {}): OutgoingHttpHeaders {
+    const host = new URL(verifying.url).host;
+    const headers = { host, 'content-type': 'application/json', 'X-Sdk-Date': opts.date ?? sdkDate(Date.now()) };
+    const request = new HttpRequestBuilder().withEndpoint(`${verifying.url}${PATH}`).withMethod('GET')
+      .withQueryParams(opts.query ?? QUERY).withHeaders(headers).build();
+    return AKSKSigner.sign(request, new BasicCredentials().withAk(opts.ak ?? KEYS.ak).withSk(opts.sk ?? KEYS.sk)) as OutgoingHttpHeaders;
+  }
+
+  /**
+   * A tiny signer of our own, for what the SDK cannot sign: it rewrites X-Sdk-Date into its
+   * basic form for the string to sign, so a malformed date would fail on the signature anyway.
+   */
+  function handSigned(date: string, signedHeaders = 'host;x-sdk-date'): OutgoingHttpHeaders {
+    const headers: Record<string, string> = { host: new URL(verifying.url).host, 'x-sdk-date': date };
+    const block = signedHeaders.split(';').map((name) => `${name}:${headers[name]}\n`).join('');
+    const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+    const canonical = `GET\n${PATH}/\n${SENT}\n${block}\n${signedHeaders}\n${sha256('')}`;
+    const signature = createHmac('sha256', KEYS.sk).update(`SDK-HMAC-SHA256\n${date}\n${sha256(canonical)}`).digest('hex');
+    return { ...headers, authorization: `SDK-HMAC-SHA256 Access=${KEYS.ak}, SignedHeaders=${signedHeaders}, Signature=${signature}` };
+  }
+
+  const send = (query: string, headers: OutgoingHttpHeaders) =>
+    raw(query === '' ? PATH : `${PATH}?${query}`, { base: verifying.url, headers });
+
+  it('accepts a request signed with the key pair and sent as signed', async () => {
+    expect((await send(SENT, sdkSigned())).status).toBe(200);
+    expect((await send('', sdkSigned({ query: {} }))).status).toBe(200);
+    // 14 minutes either way is within the gateway's tolerance.
+    expect((await send(SENT, sdkSigned({ date: sdkDate(Date.now() - 14 * MINUTE) }))).status).toBe(200);
+    expect((await send(SENT, sdkSigned({ date: sdkDate(Date.now() + 14 * MINUTE) }))).status).toBe(200);
+    expect((await send(SENT, handSigned(sdkDate(Date.now())))).status).toBe(200);
+  });
+
+  it('answers 401 APIGW.0301 to every bad signature, date or query', async () => {
+    const { 'X-Sdk-Date': _date, ...undated } = sdkSigned();
+    const cases: Array<[string, string, OutgoingHttpHeaders]> = [
+      ['wrong AK', SENT, sdkSigned({ ak: 'SOMEONE-ELSES-AK' })],
+      ['wrong SK', SENT, sdkSigned({ sk: 'not-the-secret' })],
+      ['query changed after signing', SENT.replace('per_page=5', 'per_page=6'), sdkSigned()],
+      ['malformed Authorization', SENT, { ...sdkSigned(), Authorization: 'SDK-HMAC-SHA256 Access=QTWAOYTTINDUT2QVKYUC' }],
+      ['X-Sdk-Date missing', SENT, undated],
+      ['X-Sdk-Date in extended ISO form', SENT, handSigned(new Date().toISOString())],
+      ['X-Sdk-Date in lower case', SENT, handSigned(sdkDate(Date.now()).toLowerCase())],
+      ['X-Sdk-Date not signed', SENT, handSigned(sdkDate(Date.now()), 'host')],
+      ['X-Sdk-Date 16 minutes old', SENT, sdkSigned({ date: sdkDate(Date.now() - 16 * MINUTE) })],
+      ['X-Sdk-Date 16 minutes ahead', SENT, sdkSigned({ date: sdkDate(Date.now() + 16 * MINUTE) })],
+      // Signed over the canonical query, sent otherwise: the gateway must send what it signed.
+      ['query reordered', SENT.split('&').reverse().join('&'), sdkSigned()],
+      ['query encoded otherwise', SENT.replace('%21', '!').replace('%E4%B8%80', '%e4%b8%80'), sdkSigned()],
+    ];
+    for (const [name, query, headers] of cases) {
+      const reply = await send(query, headers);
+      expect(reply.status, name).toBe(401);
+      expect(JSON.parse(reply.body.toString()), name).toEqual({
+        error_code: 'APIGW.0301',
+        error_msg: 'Incorrect IAM authentication information: verify aksk signature fail',
+        request_id: reply.headers['x-request-id'],
+      });
+    }
+  });
+
+  it('still serves token requests, and lets a verifySignature hook replace the built-in check', async () => {
+    expect((await call('', { headers: AUTH })).status).toBe(200);
+    const hooked = await createEmulator({ aksk: KEYS, verifySignature: () => true }).listen();
+    try {
+      const headers = { authorization: 'SDK-HMAC-SHA256 Access=AK, SignedHeaders=host;x-sdk-date, Signature=00' };
+      expect((await fetch(`${hooked.url}${PATH}`, { headers })).status).toBe(200);
+    } finally {
+      await hooked.close();
+    }
   });
 });
 

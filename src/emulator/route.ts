@@ -1,5 +1,7 @@
 // The normal answer to one request, and the answer a fault asks for instead. Pure: no sockets
 // here, so the order of checks (route, method, auth, project, parameters) reads in one place.
+import { verifyAkSk } from './aksk.ts';
+import type { AkSk } from './aksk.ts';
 import type { ArmedFault } from './faults.ts';
 import type { JobIndex } from './listing.ts';
 import { parseListQuery } from './query.ts';
@@ -18,6 +20,7 @@ export interface Settings {
   jobCountLimit: number | null;
   quotas: number | null;
   verifySignature: ((request: RecordedRequest) => boolean) | undefined;
+  aksk: AkSk | undefined;
 }
 
 export function fail(status: number, shape: ErrorBodyShape, code: string, message: string, requestId: string): Answer {
@@ -27,7 +30,10 @@ export function fail(status: number, shape: ErrorBodyShape, code: string, messag
 function authenticate(request: RecordedRequest, settings: Settings, requestId: string): Answer | null {
   const authorization = request.headers['authorization'];
   if (authorization?.startsWith(HMAC_PREFIX)) {
-    if (settings.verifySignature === undefined || settings.verifySignature(request)) return null;
+    // The hook, when given, replaces the built-in check; with neither, signatures go unchecked.
+    const { verifySignature, aksk } = settings;
+    const valid = verifySignature ? verifySignature(request) : aksk ? verifyAkSk(request, aksk) : true;
+    if (valid) return null;
     return fail(401, 'apigw', 'APIGW.0301', 'Incorrect IAM authentication information: verify aksk signature fail', requestId);
   }
   const token = request.headers['x-auth-token']?.trim() ?? '';

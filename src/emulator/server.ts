@@ -31,8 +31,15 @@ export interface EmulatorOptions {
   /** quotas in the response; default 5; null omits the key. */
   quotas?: number | null;
   /**
-   * Seam for AK/SK checks: called for requests whose Authorization starts with
-   * 'SDK-HMAC-SHA256 '; false answers 401 APIGW.0301. Default: every such request is accepted.
+   * Verify requests whose Authorization starts with 'SDK-HMAC-SHA256 ' against this key pair
+   * (aksk.ts): a wrong AK or signature, an X-Sdk-Date missing, malformed or more than 15 min
+   * off, or a query not sent in canonical order and encoding answers 401 APIGW.0301.
+   * Default: such requests are accepted unchecked.
+   */
+  aksk?: { ak: string; sk: string };
+  /**
+   * Seam for other AK/SK checks, run instead of the `aksk` one when both are given: called for
+   * requests whose Authorization starts with 'SDK-HMAC-SHA256 '; false answers 401 APIGW.0301.
    */
   verifySignature?: (request: RecordedRequest) => boolean;
   /** Keep the request log; default true. Long benchmarks may turn it off to keep memory flat. */
@@ -76,6 +83,10 @@ function checkOptions(options: EmulatorOptions): void {
     problems.push('projectId must be 1-64 letters, digits or hyphens');
   }
   if (options.tokens?.some((token) => token.trim() === '')) problems.push('tokens must be non-empty strings');
+  const { aksk } = options;
+  if (aksk !== undefined && !(typeof aksk.ak === 'string' && aksk.ak !== '' && typeof aksk.sk === 'string' && aksk.sk !== '')) {
+    problems.push('aksk needs a non-empty ak and sk');
+  }
   for (const key of ['jobCountLimit', 'quotas'] as const) {
     const value = options[key];
     if (value !== undefined && value !== null && !Number.isInteger(value)) problems.push(`${key} must be an integer or null`);
@@ -92,6 +103,8 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     jobCountLimit: options.jobCountLimit === undefined ? 3 : options.jobCountLimit,
     quotas: options.quotas === undefined ? 5 : options.quotas,
     verifySignature: options.verifySignature,
+    // A copy, so that a caller changing its object later cannot change what is verified.
+    aksk: options.aksk === undefined ? undefined : { ak: options.aksk.ak, sk: options.aksk.sk },
   };
   const logRequests = options.logRequests ?? true;
   const requests: RecordedRequest[] = [];
