@@ -50,6 +50,8 @@ export interface Config {
   graphiql: boolean;
   /** CORS_ORIGINS, comma-separated; default none, or '*' in demo mode. */
   corsOrigins: string[];
+  /** RATE_LIMIT_PER_SECOND (default 0: off) and RATE_LIMIT_BURST (default 2x the rate, at least 1), per caller. */
+  rateLimit: { perSecond: number; burst: number };
   /** LOG_LEVEL, default info. */
   logLevel: string;
 }
@@ -109,6 +111,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     problems.push(`${name} must be true or false (got "${raw}")`);
     return fallback;
   };
+  const perSecond = int('RATE_LIMIT_PER_SECOND', 0, 0, 100_000);
+  const rateLimit = { perSecond, burst: int('RATE_LIMIT_BURST', Math.max(1, perSecond * 2), 1, 1_000_000) };
   const introspection = bool('INTROSPECTION', true);
   const graphiql = bool('GRAPHIQL', true);
 
@@ -168,6 +172,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   return {
     port, host, endpoint, projectId, auth, token, ak, sk, securityToken, upstreamTimeoutMs, upstreamMaxAttempts,
     upstreamMaxBodyBytes, breakerThreshold, breakerCoolOffMs, maxRequestBytes, cacheTtlMs,
-    cacheMaxEntries, limits, maxTokens, introspection, graphiql, corsOrigins, logLevel,
+    cacheMaxEntries, limits, maxTokens, introspection, graphiql, corsOrigins, rateLimit,
+    logLevel,
   };
 }

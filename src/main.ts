@@ -57,6 +57,7 @@ async function main(): Promise<void> {
     introspection: config.introspection,
     graphiql: config.graphiql,
     corsOrigins: config.corsOrigins,
+    rateLimit: config.rateLimit,
     tokens: { mode: config.auth, token: config.token, demoToken: config.endpoint === undefined ? 'demo-token' : undefined },
   });
 

@@ -43,6 +43,7 @@ describe('loadConfig defaults', () => {
       introspection: true,
       graphiql: true,
       corsOrigins: ['*'],
+      rateLimit: { perSecond: 0, burst: 1 },
       logLevel: 'info',
     });
   });
@@ -92,6 +93,8 @@ describe('loadConfig reads each variable', () => {
     ['CACHE_MAX_ENTRIES', { CACHE_MAX_ENTRIES: '50' }, { cacheMaxEntries: 50 }],
     ['the operation limits', { MAX_DEPTH: '5', MAX_ALIASES: '3', MAX_DIRECTIVES: '2', MAX_COST: '900' }, { limits: { maxDepth: 5, maxAliases: 3, maxDirectives: 2, maxCost: 900 } }],
     ['MAX_TOKENS', { MAX_TOKENS: '800' }, { maxTokens: 800 }],
+    ['a rate limit with its default burst', { RATE_LIMIT_PER_SECOND: '5' }, { rateLimit: { perSecond: 5, burst: 10 } }],
+    ['a rate limit and a burst', { RATE_LIMIT_PER_SECOND: '5', RATE_LIMIT_BURST: '3' }, { rateLimit: { perSecond: 5, burst: 3 } }],
     ['the production switches', { INTROSPECTION: 'false', GRAPHIQL: '0' }, { introspection: false, graphiql: false }],
     ['CORS_ORIGINS', { CORS_ORIGINS: 'https://app.example.com, http://localhost:5173' }, { corsOrigins: ['https://app.example.com', 'http://localhost:5173'] }],
     ['CORS closed by default outside demo mode', { ...REAL }, { corsOrigins: [] }],

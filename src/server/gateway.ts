@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { errorForLog } from '../logger.ts';
 import { createContext } from '../context.ts';
 import { schema } from '../schema/index.ts';
-import { upstreamToken, type TokenPolicy } from '../upstream/auth.ts';
+import { callerToken, upstreamToken, type TokenPolicy } from '../upstream/auth.ts';
 import type { UpstreamClient } from '../upstream/client.ts';
 import { createFastPath, jsonMediaType } from './fast-path.ts';
 import { createGraphiQLHandler, wantsGraphiQL } from './graphiql.ts';
@@ -18,6 +18,7 @@ import { operationLimitRules, type OperationLimits } from './operation-limits.ts
 import type { ParserLimits } from './use-parser-limits.ts';
 import { refuseBody } from './body-limit.ts';
 import { applyCors } from './cors.ts';
+import { createRateLimiter, type RateLimiter } from './rate-limit.ts';
 import { NoSchemaIntrospectionCustomRule } from 'graphql';
 
 export interface GatewayOptions {
@@ -38,6 +39,8 @@ export interface GatewayOptions {
   graphiql?: boolean;
   /** Origins allowed by CORS, default none (cors.ts). */
   corsOrigins?: readonly string[];
+  /** Per-caller request rate (rate-limit.ts), default off. */
+  rateLimit?: { perSecond: number; burst: number };
 }
 
 export interface Gateway {
@@ -55,6 +58,19 @@ function fastPathMediaType(req: IncomingMessage): string | undefined {
   // A compressed body is yoga's to decode (or refuse).
   const encoded = req.headers['content-encoding'] !== undefined;
   return json && !encoded ? jsonMediaType(req.headers.accept) : undefined;
+}
+
+/** Answers 429 RATE_LIMITED with Retry-After, and returns true, when the caller is over its rate. */
+function refuseRateLimited(req: IncomingMessage, res: ServerResponse, limiter: RateLimiter): boolean {
+  const wait = limiter.take(callerToken(nodeHeaders(req)), req.socket.remoteAddress);
+  if (wait === 0) return false;
+  const body = JSON.stringify({
+    errors: [{ message: `Too many requests: try again in ${wait} s.`, extensions: { code: 'RATE_LIMITED' } }],
+  });
+  res.writeHead(429, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'retry-after': String(wait) });
+  res.end(body);
+  req.resume();
+  return true;
 }
 
 /** The Fetch-style header reader upstreamToken expects, over node's header record. */
@@ -75,6 +91,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const { client, tokens, log, maxRequestBytes = 100 * 1024, fastPath = true, parserLimits = {} } = options;
   const { introspection = true, graphiql = true, corsOrigins = [] } = options;
   const limitRules = operationLimitRules(options.limits);
+  const limiter = createRateLimiter(options.rateLimit ?? { perSecond: 0, burst: 0 });
   if (!introspection) limitRules.push(NoSchemaIntrospectionCustomRule);
   const maskErrorFn = createMaskError(log);
   let yoga: Promise<YogaServer> | undefined;
@@ -114,6 +131,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       });
       return;
     }
+    if (path === GRAPHQL_ENDPOINT && refuseRateLimited(req, res, limiter)) return;
     if (refuseBody(req, res, maxRequestBytes)) return;
     const mediaType = fastPath && req.method === 'POST' && path === GRAPHQL_ENDPOINT ? fastPathMediaType(req) : undefined;
     if (mediaType !== undefined) {

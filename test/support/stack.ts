@@ -32,6 +32,7 @@ export interface StackOptions {
   introspection?: boolean;
   graphiql?: boolean;
   corsOrigins?: string[];
+  rateLimit?: { perSecond: number; burst: number };
   /** Replace the upstream client (only for provoking a bug in the gateway itself). */
   client?: UpstreamClient;
 }
@@ -88,6 +89,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     introspection: options.introspection,
     graphiql: options.graphiql,
     corsOrigins: options.corsOrigins,
+    rateLimit: options.rateLimit,
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -1,0 +1,54 @@
+/**
+ * Rate limiting per caller: a token bucket per key, where the key is a hash of the caller's
+ * credential, or the client address when it sent none. In-process (a scale-out would move the
+ * buckets to a shared store). Buckets idle long enough to be full again are dropped.
+ */
+import { createHash } from 'node:crypto';
+
+export interface RateLimitOptions {
+  /** Requests per second refilled into each caller's bucket; 0 turns limiting off. */
+  perSecond: number;
+  /** Bucket size: the burst a caller may send at once. */
+  burst: number;
+  now?: () => number;
+}
+
+interface Bucket {
+  tokens: number;
+  at: number;
+}
+
+export interface RateLimiter {
+  /** 0 when the request may proceed, else the seconds to wait before the next one will. */
+  take(credential: string | undefined, address: string | undefined): number;
+}
+
+export function createRateLimiter({ perSecond, burst, now = Date.now }: RateLimitOptions): RateLimiter {
+  const buckets = new Map<string, Bucket>();
+  const fullAfterMs = (burst / perSecond) * 1000;
+  let lastSweep = now();
+
+  function sweep(t: number) {
+    if (t - lastSweep < fullAfterMs) return;
+    lastSweep = t;
+    for (const [key, bucket] of buckets) if (t - bucket.at >= fullAfterMs) buckets.delete(key);
+  }
+
+  return {
+    take(credential, address) {
+      if (perSecond <= 0) return 0;
+      const key = credential !== undefined ? createHash('sha256').update(credential).digest('base64url') : `ip:${address ?? '?'}`;
+      const t = now();
+      sweep(t);
+      const bucket = buckets.get(key) ?? { tokens: burst, at: t };
+      bucket.tokens = Math.min(burst, bucket.tokens + ((t - bucket.at) / 1000) * perSecond);
+      bucket.at = t;
+      buckets.set(key, bucket);
+      if (bucket.tokens >= 1) {
+        bucket.tokens -= 1;
+        return 0;
+      }
+      return Math.max(1, Math.ceil((1 - bucket.tokens) / perSecond));
+    },
+  };
+}
