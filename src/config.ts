@@ -52,6 +52,10 @@ export interface Config {
   corsOrigins: string[];
   /** RATE_LIMIT_PER_SECOND (default 0: off) and RATE_LIMIT_BURST (default 2x the rate, at least 1), per caller. */
   rateLimit: { perSecond: number; burst: number };
+  /** PERSISTED_OPERATIONS: path of a persisted-documents.json manifest; unset = none. */
+  persistedOperations: string | undefined;
+  /** PERSISTED_OPERATIONS_MODE: allowlist (default: only manifest operations) or mixed. */
+  persistedMode: 'allowlist' | 'mixed';
   /** LOG_LEVEL, default info. */
   logLevel: string;
 }
@@ -113,6 +117,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   };
   const perSecond = int('RATE_LIMIT_PER_SECOND', 0, 0, 100_000);
   const rateLimit = { perSecond, burst: int('RATE_LIMIT_BURST', Math.max(1, perSecond * 2), 1, 1_000_000) };
+  const persistedOperations = get('PERSISTED_OPERATIONS');
+  const persistedMode = (get('PERSISTED_OPERATIONS_MODE') ?? 'allowlist') as 'allowlist' | 'mixed';
+  if (persistedMode !== 'allowlist' && persistedMode !== 'mixed') {
+    problems.push('PERSISTED_OPERATIONS_MODE must be allowlist or mixed');
+  }
   const introspection = bool('INTROSPECTION', true);
   const graphiql = bool('GRAPHIQL', true);
 
@@ -173,6 +182,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     port, host, endpoint, projectId, auth, token, ak, sk, securityToken, upstreamTimeoutMs, upstreamMaxAttempts,
     upstreamMaxBodyBytes, breakerThreshold, breakerCoolOffMs, maxRequestBytes, cacheTtlMs,
     cacheMaxEntries, limits, maxTokens, introspection, graphiql, corsOrigins, rateLimit,
-    logLevel,
+    persistedOperations, persistedMode, logLevel,
   };
 }

@@ -5,6 +5,7 @@
 import { ConfigError, loadConfig } from './config.ts';
 import { createLogger, errorForLog } from './logger.ts';
 import { createGateway } from './server/gateway.ts';
+import { loadManifest, type PersistedOperations } from './server/persisted-operations.ts';
 import { withPageCache } from './upstream/cache.ts';
 import { createUpstreamClient } from './upstream/client.ts';
 
@@ -18,6 +19,15 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const log = createLogger(config.logLevel);
+  let persisted: PersistedOperations | undefined;
+  if (config.persistedOperations !== undefined) {
+    try {
+      persisted = { manifest: loadManifest(config.persistedOperations), mode: config.persistedMode };
+    } catch (err) {
+      process.stderr.write(`invalid configuration:\n  - ${(err as Error).message}\n`);
+      process.exit(2);
+    }
+  }
 
   let endpoint = config.endpoint;
   let stopEmulator = async () => {};
@@ -58,6 +68,7 @@ async function main(): Promise<void> {
     graphiql: config.graphiql,
     corsOrigins: config.corsOrigins,
     rateLimit: config.rateLimit,
+    persisted,
     tokens: { mode: config.auth, token: config.token, demoToken: config.endpoint === undefined ? 'demo-token' : undefined },
   });
 

@@ -44,6 +44,8 @@ describe('loadConfig defaults', () => {
       graphiql: true,
       corsOrigins: ['*'],
       rateLimit: { perSecond: 0, burst: 1 },
+      persistedOperations: undefined,
+      persistedMode: 'allowlist',
       logLevel: 'info',
     });
   });
@@ -127,6 +129,7 @@ describe('loadConfig rejects a bad value, naming the variable', () => {
     ['UPSTREAM_MAX_ATTEMPTS of 11', { UPSTREAM_MAX_ATTEMPTS: '11' }, 'UPSTREAM_MAX_ATTEMPTS'],
     ['an unknown MODELARTS_AUTH', { MODELARTS_AUTH: 'basic' }, 'MODELARTS_AUTH'],
     ['INTROSPECTION that is not a boolean', { INTROSPECTION: 'sometimes' }, 'INTROSPECTION'],
+    ['an unknown PERSISTED_OPERATIONS_MODE', { PERSISTED_OPERATIONS_MODE: 'strict' }, 'PERSISTED_OPERATIONS_MODE'],
     ['a CORS origin with a path', { CORS_ORIGINS: 'https://app.example.com/x' }, 'CORS_ORIGINS'],
     ['an upper-case MODELARTS_AUTH', { MODELARTS_AUTH: 'TOKEN', MODELARTS_TOKEN: 't' }, 'MODELARTS_AUTH'],
     ['MODELARTS_AUTH=token without MODELARTS_TOKEN', { MODELARTS_AUTH: 'token' }, 'MODELARTS_TOKEN'],

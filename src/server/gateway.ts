@@ -19,6 +19,7 @@ import type { ParserLimits } from './use-parser-limits.ts';
 import { refuseBody } from './body-limit.ts';
 import { applyCors } from './cors.ts';
 import { createRateLimiter, type RateLimiter } from './rate-limit.ts';
+import type { PersistedOperations } from './persisted-operations.ts';
 import { NoSchemaIntrospectionCustomRule } from 'graphql';
 
 export interface GatewayOptions {
@@ -41,6 +42,8 @@ export interface GatewayOptions {
   corsOrigins?: readonly string[];
   /** Per-caller request rate (rate-limit.ts), default off. */
   rateLimit?: { perSecond: number; burst: number };
+  /** Persisted operations (persisted-operations.ts), default none. */
+  persisted?: PersistedOperations;
 }
 
 export interface Gateway {
@@ -88,7 +91,10 @@ function nodeHeaders(req: IncomingMessage) {
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export function createGateway(options: GatewayOptions): Gateway {
-  const { client, tokens, log, maxRequestBytes = 100 * 1024, fastPath = true, parserLimits = {} } = options;
+  const { client, tokens, log, maxRequestBytes = 100 * 1024, parserLimits = {}, persisted } = options;
+  // In allow-list mode every request goes through yoga's persisted-operations plugin, which
+  // refuses documents not sent by id; the fast path serves documents sent as text.
+  const fastPath = (options.fastPath ?? true) && persisted?.mode !== 'allowlist';
   const { introspection = true, graphiql = true, corsOrigins = [] } = options;
   const limitRules = operationLimitRules(options.limits);
   const limiter = createRateLimiter(options.rateLimit ?? { perSecond: 0, burst: 0 });
@@ -97,7 +103,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   let yoga: Promise<YogaServer> | undefined;
   const getYoga = () =>
     (yoga ??= import('./yoga.ts').then(({ createYogaServer }) =>
-      createYogaServer({ client, tokens, log, endpoint: GRAPHQL_ENDPOINT, maskError: maskErrorFn, limitRules, parserLimits }),
+      createYogaServer({ client, tokens, log, endpoint: GRAPHQL_ENDPOINT, maskError: maskErrorFn, limitRules, parserLimits, persisted }),
     ));
   const serveGraphiQL = createGraphiQLHandler(GRAPHQL_ENDPOINT);
   const serveFast = createFastPath({

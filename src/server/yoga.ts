@@ -14,9 +14,11 @@ import type { UpstreamClient } from '../upstream/client.ts';
 import { useErrorLog } from './use-error-log.ts';
 import { useParserLimits, type ParserLimits } from './use-parser-limits.ts';
 import { useOperationLimits } from './operation-limits.ts';
+import { usePersistedOperationsFrom, type PersistedOperations } from './persisted-operations.ts';
 import { useRequestErrors } from './use-request-errors.ts';
 
 export interface YogaOptions {
+  persisted?: PersistedOperations | undefined;
   limitRules: ValidationRule[];
   parserLimits: ParserLimits;
   client: UpstreamClient;
@@ -26,7 +28,7 @@ export interface YogaOptions {
   maskError: (error: unknown, message: string) => Error;
 }
 
-export function createYogaServer({ client, tokens, log, endpoint, maskError, limitRules, parserLimits }: YogaOptions) {
+export function createYogaServer({ client, tokens, log, endpoint, maskError, limitRules, parserLimits, persisted }: YogaOptions) {
   return createYoga<{ requestId: string }, GatewayContext>({
     schema,
     graphqlEndpoint: endpoint,
@@ -43,7 +45,14 @@ export function createYogaServer({ client, tokens, log, endpoint, maskError, lim
     maxRequestBodySize: false,
     // Requests a browser sends cross-site without a preflight (GET, form and text POSTs) must
     // carry x-graphql-csrf; JSON POSTs (the fast path's) always need a preflight anyway.
-    plugins: [useCSRFPrevention({ requestHeaders: ['x-graphql-csrf'] }), useRequestErrors(), useParserLimits(parserLimits), useOperationLimits(limitRules), useErrorLog(log)],
+    plugins: [
+      useCSRFPrevention({ requestHeaders: ['x-graphql-csrf'] }),
+      useRequestErrors(),
+      ...(persisted ? [usePersistedOperationsFrom(persisted)] : []),
+      useParserLimits(parserLimits),
+      useOperationLimits(limitRules),
+      useErrorLog(log),
+    ],
   });
 }
 

@@ -8,6 +8,7 @@ import { createEmulator, type Emulator, type EmulatorOptions } from '../../src/e
 import { createLogger } from '../../src/logger.ts';
 import { createGateway } from '../../src/server/gateway.ts';
 import type { OperationLimits } from '../../src/server/operation-limits.ts';
+import type { PersistedOperations } from '../../src/server/persisted-operations.ts';
 import type { TokenPolicy } from '../../src/upstream/auth.ts';
 import type { BreakerOptions } from '../../src/upstream/breaker.ts';
 import { withPageCache, type PageCacheOptions } from '../../src/upstream/cache.ts';
@@ -33,6 +34,7 @@ export interface StackOptions {
   graphiql?: boolean;
   corsOrigins?: string[];
   rateLimit?: { perSecond: number; burst: number };
+  persisted?: PersistedOperations;
   /** Replace the upstream client (only for provoking a bug in the gateway itself). */
   client?: UpstreamClient;
 }
@@ -90,6 +92,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     graphiql: options.graphiql,
     corsOrigins: options.corsOrigins,
     rateLimit: options.rateLimit,
+    persisted: options.persisted,
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
