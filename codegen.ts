@@ -1,9 +1,13 @@
 /**
- * `npm run codegen` writes schema/schema.graphql from the Pothos schema. The schema module is
- * TypeScript, which codegen cannot load on Node 20 (TOOLCHAIN.md item 5), so it is imported
- * here (under tsx) and handed over as SDL.
+ * `npm run codegen` writes, from the Pothos schema:
+ * - schema/schema.graphql, the SDL frontends build against;
+ * - schema/generated/, typed documents for the operations in schema/operations/ (graphql-codegen's
+ *   client preset), with persisted-documents.json, the manifest PERSISTED_OPERATIONS reads.
+ * The schema module is TypeScript, which codegen cannot load on Node 20 (TOOLCHAIN.md item 5),
+ * so it is imported here (under tsx) and handed over as SDL.
  */
 import type { CodegenConfig } from '@graphql-codegen/cli';
+import { readdirSync } from 'node:fs';
 import { printSchema } from 'graphql';
 import { schema } from './src/schema/index.ts';
 
@@ -13,6 +17,17 @@ const config: CodegenConfig = {
   config: { sort: false },
   generates: {
     'schema/schema.graphql': { plugins: ['schema-ast'] },
+    'schema/generated/': {
+      // Listed and sorted: sort: false (above) also stops codegen sorting documents, and a glob
+      // expands in no fixed order, which made the generated files differ from run to run.
+      documents: readdirSync('schema/operations')
+        .filter((file) => file.endsWith('.graphql'))
+        .sort()
+        .map((file) => `schema/operations/${file}`),
+      preset: 'client',
+      presetConfig: { fragmentMasking: false, persistedDocuments: { hashAlgorithm: 'sha256' } },
+      config: { scalars: { DateTime: 'string', Duration: 'string' }, enumsAsTypes: true, useTypeImports: true },
+    },
   },
 };
 

@@ -1,0 +1,59 @@
+/**
+ * Typed operations: schema/operations/*.graphql compiled by codegen.ts (client preset) into
+ * typed documents that a client uses, and into the persisted-operations manifest the
+ * allow-list reads. Both are committed; a test fails when they drift from what codegen makes.
+ */
+import { readFileSync } from 'node:fs';
+import { generate } from '@graphql-codegen/cli';
+import { print } from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import config from '../codegen.ts';
+import { DashboardDocument, JobsTableDocument, type JobsTableQuery, type JobsTableQueryVariables } from '../schema/generated/graphql.ts';
+import { loadManifest } from '../src/server/persisted-operations.ts';
+import { startStack, type Stack } from './support/stack.ts';
+
+const MANIFEST = 'schema/generated/persisted-documents.json';
+
+it('matches what npm run codegen writes (run it after changing the schema or an operation)', async () => {
+  const outputs = (await generate(config, false)) as Array<{ filename: string; content: string }>;
+  expect(outputs.length).toBeGreaterThan(1);
+  for (const { filename, content } of outputs) {
+    expect(readFileSync(filename, 'utf8').trimEnd(), filename).toBe(content.trimEnd());
+  }
+}, 60_000);
+
+describe('against the gateway', () => {
+  let open: Stack;
+  let allowList: Stack;
+  beforeAll(async () => {
+    [open, allowList] = await Promise.all([
+      startStack(),
+      startStack({ persisted: { manifest: loadManifest(MANIFEST), mode: 'allowlist' } }),
+    ]);
+  });
+  afterAll(() => Promise.all([open.close(), allowList.close()]));
+
+  it('answers a typed document with data of its generated type', async () => {
+    const variables: JobsTableQueryVariables = { page: 1, perPage: 3, sortBy: 'DURATION', order: 'DESC', status: 'COMPLETED' };
+    const res = await open.gql(print(JobsTableDocument), variables);
+    const data = res.body.data as JobsTableQuery;
+    expect(data.trainingJobs?.jobs).toHaveLength(3);
+    expect(data.trainingJobs?.jobs.every((job) => job.status === 'COMPLETED')).toBe(true);
+  });
+
+  it('runs every generated operation by id in allow-list mode', async () => {
+    const ids = [...loadManifest(MANIFEST).keys()];
+    expect(ids).toHaveLength(3);
+    for (const documentId of ids) {
+      const res = await fetch(`${allowList.origin}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-auth-token': 't' },
+        body: JSON.stringify({ documentId, variables: { page: 1, perPage: 2, sortBy: 'JOB_NAME', order: 'ASC' } }),
+      });
+      const body = (await res.json()) as { errors?: unknown };
+      expect(body.errors, documentId).toBeUndefined();
+    }
+    const dashboardId = (DashboardDocument as unknown as { __meta__?: { hash?: string } }).__meta__?.hash;
+    expect(ids).toContain(dashboardId);
+  });
+});
