@@ -1,0 +1,58 @@
+/**
+ * GraphiQL in a real browser (Debian's Chromium, driven by playwright-core): the pre-filled
+ * example runs and shows jobs with status names, the documentation explorer lists trainingJobs
+ * with its argument descriptions, and no request leaves the machine. A screenshot is saved
+ * under test-results/.
+ */
+import { mkdirSync } from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startStack, type Stack } from './support/stack.ts';
+
+const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+let stack: Stack;
+let browser: Browser;
+
+beforeAll(async () => {
+  stack = await startStack({ tokens: { mode: 'passthrough', demoToken: 'demo-token' } });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
+  });
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+});
+
+it('runs the example query and documents trainingJobs, offline', async () => {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const urls = new Set<string>();
+  page.on('request', (request) => urls.add(request.url()));
+  await page.goto(`${stack.origin}/graphql`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
+
+  const execute = page.locator('button[aria-label*="Execute" i]').first();
+  await execute.waitFor({ state: 'visible', timeout: 60_000 });
+  await page.waitForFunction(() => /trainingJobs/.test(document.querySelector('.graphiql-query-editor')?.textContent ?? ''), null, { timeout: 60_000 });
+  await execute.click();
+  await page.waitForFunction(() => /"RUNNING"/.test(document.querySelector('.graphiql-response')?.textContent ?? ''), null, { timeout: 60_000 });
+  // The editor draws only visible lines, and with non-breaking spaces.
+  const result = ((await page.locator('.graphiql-response').first().textContent()) ?? '').replace(/\s+/g, ' ');
+  expect(result).toMatch(/"status": "RUNNING"/);
+  expect(result).toMatch(/"createdAt": "\d{4}-\d\d-\d\dT[\d:.]+Z"/);
+  mkdirSync('test-results', { recursive: true });
+  await page.screenshot({ path: 'test-results/graphiql.png' });
+
+  await page.locator('button[aria-label*="Documentation" i]').first().click();
+  await page.locator('.graphiql-doc-explorer a', { hasText: /^Query$/ }).first().click();
+  await page.locator('.graphiql-doc-explorer a', { hasText: /^trainingJobs$/ }).first().click();
+  await page.waitForFunction(() => /Jobs per page/.test(document.querySelector('.graphiql-doc-explorer')?.textContent ?? ''), null, { timeout: 30_000 });
+  const docs = ((await page.locator('.graphiql-doc-explorer').textContent()) ?? '').replace(/\s+/g, ' ');
+  expect(docs).toContain('Jobs per page, from 1 to 1000.');
+  expect(docs).toContain('The page to return, from 1 to 65535.');
+  await page.screenshot({ path: 'test-results/graphiql-docs.png' });
+
+  const offsite = [...urls].filter((url) => !url.startsWith(stack.origin) && !url.startsWith(`blob:${stack.origin}`));
+  expect(offsite).toEqual([]);
+  await page.close();
+}, 120_000);
