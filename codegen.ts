@@ -7,7 +7,7 @@
  * so it is imported here (under tsx) and handed over as SDL.
  */
 import type { CodegenConfig } from '@graphql-codegen/cli';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { printSchema } from 'graphql';
 import { schema } from './src/schema/index.ts';
 
@@ -18,12 +18,13 @@ const config: CodegenConfig = {
   generates: {
     'schema/schema.graphql': { plugins: ['schema-ast'] },
     'schema/generated/': {
-      // Listed and sorted: sort: false (above) also stops codegen sorting documents, and a glob
-      // expands in no fixed order, which made the generated files differ from run to run.
+      // One document, files in name order: sort: false (above) also stops codegen sorting
+      // documents, and several pointers load in no fixed order, so the output varied by run.
       documents: readdirSync('schema/operations')
         .filter((file) => file.endsWith('.graphql'))
         .sort()
-        .map((file) => `schema/operations/${file}`),
+        .map((file) => readFileSync(`schema/operations/${file}`, 'utf8'))
+        .join('\n'),
       preset: 'client',
       presetConfig: { fragmentMasking: false, persistedDocuments: { hashAlgorithm: 'sha256' } },
       config: { scalars: { DateTime: 'string', Duration: 'string' }, enumsAsTypes: true, useTypeImports: true },
