@@ -1,6 +1,7 @@
 /**
- * createGateway: the yoga instance and the node:http handler around it. It binds nothing;
- * main.ts (or a test) decides where to listen.
+ * createGateway: the node:http handler in front of everything: health, CORS, GraphiQL, rate
+ * limits and body caps, then the fast path for plain JSON queries and yoga (loaded on first
+ * need) for the rest. It binds nothing; main.ts (or a test) decides where to listen.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
