@@ -20,7 +20,7 @@ import type { TrainingJobsLoader } from '../src/upstream/loaders.ts';
 import { MalformedBodyError, toTrainingJobPage } from '../src/upstream/mapping.ts';
 import { buildQueryString, encodeRfc3986, toWireQuery } from '../src/upstream/query.ts';
 import { parseWireJson } from '../src/upstream/wire.ts';
-import { STATUS_NAMES, WIRE_ORDERS, WIRE_SORT_FIELDS } from './support/contract.ts';
+import { rejection, STATUS_NAMES, WIRE_ORDERS, WIRE_SORT_FIELDS } from './support/contract.ts';
 
 const SEED = 42;
 
@@ -64,15 +64,8 @@ function wellFormed(minLength: number, maxLength: number): fc.Arbitrary<string> 
 
 const codePoints = (s: string) => [...s].length;
 
-interface ValidArgs {
-  status: number | undefined;
-  page: number;
-  perPage: number;
-  sortBy: SortField;
-  order: SortOrder;
-  search: string | undefined;
-  workspaceId: string;
-}
+/** Valid arguments, normalized: exactly the domain's query record. */
+type ValidArgs = TrainingJobsQuery;
 
 const validArgsArb: fc.Arbitrary<ValidArgs> = fc.record({
   status: statusArb,
@@ -106,16 +99,6 @@ function decodePairs(qs: string): [string, string][] {
 const QUERY_STRING_ALPHABET = /^(?:[A-Za-z0-9\-_.~=&]|%[0-9A-F]{2})*$/;
 const ENCODED_VALUE = /^(?:[A-Za-z0-9\-_.~]|%[0-9A-F]{2})*$/;
 
-/** The GatewayError toTrainingJobsQuery throws, or a test failure when it accepts the args. */
-function rejection(args: TrainingJobsArgs): GatewayError {
-  try {
-    toTrainingJobsQuery(args);
-  } catch (error) {
-    if (error instanceof GatewayError) return error;
-    throw error;
-  }
-  throw new Error(`expected a GatewayError, accepted ${JSON.stringify(args)}`);
-}
 
 // ---------------------------------------------------------------------------------------------
 // 1. Query building

@@ -7,6 +7,7 @@ import type { SortField, SortOrder, TrainingJobsQuery } from '../src/domain.ts';
 import { GatewayError } from '../src/errors.ts';
 import { toTrainingJobsQuery, type TrainingJobsArgs } from '../src/schema/arguments.ts';
 import { buildQueryString, encodeRfc3986 } from '../src/upstream/query.ts';
+import { rejection } from './support/contract.ts';
 
 const DEFAULT_QUERY: TrainingJobsQuery = {
   status: undefined,
@@ -148,16 +149,6 @@ describe('buildQueryString', () => {
   });
 });
 
-/** The GatewayError toTrainingJobsQuery throws for args, or a failure when it accepts them. */
-function rejection(args: TrainingJobsArgs): GatewayError {
-  try {
-    toTrainingJobsQuery(args);
-  } catch (error) {
-    if (error instanceof GatewayError) return error;
-    throw error;
-  }
-  throw new Error('expected a GatewayError, the arguments were accepted');
-}
 
 describe('toTrainingJobsQuery', () => {
   it('applies nothing beyond the GraphQL defaults', () => {

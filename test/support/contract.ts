@@ -1,7 +1,11 @@
 /**
- * DESIGN.md and UPSTREAM.md restated for tests, independently of src/: a test that took these
- * from the code under test could not catch the code drifting from the contract.
+ * DESIGN.md and UPSTREAM.md restated for tests, independently of src/ (a test that took these
+ * from the code under test could not catch the code drifting from the contract), and a helper
+ * the argument tests share.
  */
+
+import { GatewayError } from '../../src/errors.ts';
+import { toTrainingJobsQuery, type TrainingJobsArgs } from '../../src/schema/arguments.ts';
 
 /** UPSTREAM.md "Job status codes", in order: the name at index i is code i. */
 export const STATUS_NAMES = [
@@ -21,3 +25,14 @@ export const WIRE_SORT_FIELDS = {
   CREATE_TIME: 'create_time',
 } as const;
 export const WIRE_ORDERS = { ASC: 'asc', DESC: 'desc' } as const;
+
+/** The GatewayError toTrainingJobsQuery throws for args, or a test failure when it accepts them. */
+export function rejection(args: TrainingJobsArgs): GatewayError {
+  try {
+    toTrainingJobsQuery(args);
+  } catch (error) {
+    if (error instanceof GatewayError) return error;
+    throw error;
+  }
+  throw new Error(`expected a GatewayError, accepted ${JSON.stringify(args)}`);
+}
