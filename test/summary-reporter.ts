@@ -1,6 +1,7 @@
 /**
  * Prints the closing line CI reads, `N passed, N failed` (TOOLCHAIN.md item 10). A file that
- * fails to load, and an unhandled error, count as failures: neither may pass silently.
+ * fails to load, a describe block whose hook fails (its tests then show as skipped), and an
+ * unhandled error count as failures: none may pass silently.
  */
 import type { Reporter, TestModule } from 'vitest/node';
 
@@ -21,6 +22,7 @@ export default class SummaryReporter implements Reporter {
       if (tests === 0 || module.state() === 'failed') {
         if (module.errors().length > 0) failed++;
       }
+      for (const suite of module.children.allSuites()) if (suite.errors().length > 0) failed++;
     }
     process.stdout.write(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
   }
