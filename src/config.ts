@@ -58,6 +58,10 @@ export interface Config {
   persistedMode: 'allowlist' | 'mixed';
   /** LOG_LEVEL, default info. */
   logLevel: string;
+  /** SHUTDOWN_GRACE_MS, default 15000: how long requests in flight may finish after SIGTERM. */
+  shutdownGraceMs: number;
+  /** SHUTDOWN_DELAY_MS, default 0: how long /ready says 503 before the listener closes. */
+  shutdownDelayMs: number;
 }
 
 export class ConfigError extends Error {
@@ -69,6 +73,60 @@ export class ConfigError extends Error {
 
 /** The project id used in demo mode, where the emulator accepts any. */
 export const DEMO_PROJECT_ID = 'demo-project';
+
+/**
+ * Every variable with its default and meaning: `--help` prints this table, and tests hold
+ * loadConfig, README.md and .env.example to it.
+ */
+export const VARIABLES: ReadonlyArray<{ name: string; default: string; meaning: string }> = [
+  { name: 'PORT', default: '4000', meaning: 'the port the gateway listens on' },
+  { name: 'HOST', default: '0.0.0.0', meaning: 'the address the gateway listens on' },
+  { name: 'MODELARTS_ENDPOINT', default: '(demo mode)', meaning: 'ModelArts base URL, e.g. https://modelarts.cn-north-4.myhuaweicloud.com; unset runs the embedded emulator' },
+  { name: 'MODELARTS_PROJECT_ID', default: '(demo-project in demo mode)', meaning: 'the project in the upstream path; required with MODELARTS_ENDPOINT' },
+  { name: 'MODELARTS_AUTH', default: 'passthrough', meaning: "passthrough (the caller's token), token (MODELARTS_TOKEN) or aksk (MODELARTS_AK / MODELARTS_SK)" },
+  { name: 'MODELARTS_TOKEN', default: '', meaning: 'the IAM token sent upstream in token mode' },
+  { name: 'MODELARTS_AK', default: '', meaning: 'the access key that signs upstream requests in aksk mode' },
+  { name: 'MODELARTS_SK', default: '', meaning: 'the secret key that signs upstream requests in aksk mode' },
+  { name: 'MODELARTS_SECURITY_TOKEN', default: '', meaning: 'with temporary keys: sent and signed as X-Security-Token' },
+  { name: 'UPSTREAM_TIMEOUT_MS', default: '10000', meaning: 'deadline of one upstream call, retries included' },
+  { name: 'UPSTREAM_MAX_ATTEMPTS', default: '3', meaning: 'tries per call (1-10) on connection failures and HTTP 429, 502, 503, 504' },
+  { name: 'UPSTREAM_MAX_BODY_BYTES', default: '4194304', meaning: 'the largest upstream body read' },
+  { name: 'UPSTREAM_BREAKER_THRESHOLD', default: '10', meaning: 'consecutive unavailability failures that open the circuit; 0 turns the breaker off' },
+  { name: 'UPSTREAM_BREAKER_COOLOFF_MS', default: '5000', meaning: 'how long an open circuit leaves the upstream alone before one probe' },
+  { name: 'MAX_REQUEST_BYTES', default: '102400', meaning: 'the largest GraphQL request body' },
+  { name: 'CACHE_TTL_MS', default: '0', meaning: 'reuse an upstream page for this long for the same credential; 0 is off' },
+  { name: 'CACHE_MAX_ENTRIES', default: '1000', meaning: 'pages the cache keeps, least recently used dropped first' },
+  { name: 'MAX_DEPTH', default: '8', meaning: 'deepest field selection per operation' },
+  { name: 'MAX_ALIASES', default: '15', meaning: 'aliases per operation' },
+  { name: 'MAX_DIRECTIVES', default: '20', meaning: 'directives per operation' },
+  { name: 'MAX_COST', default: '5000', meaning: 'cost per operation (objects 2, scalars 1, x1.5 per level)' },
+  { name: 'MAX_TOKENS', default: '5000', meaning: 'tokens per GraphQL document' },
+  { name: 'INTROSPECTION', default: 'true', meaning: 'answer schema introspection' },
+  { name: 'GRAPHIQL', default: 'true', meaning: 'serve GraphiQL at GET /graphql' },
+  { name: 'CORS_ORIGINS', default: '(none; * in demo mode)', meaning: 'comma-separated origins allowed to call from a browser' },
+  { name: 'RATE_LIMIT_PER_SECOND', default: '0', meaning: 'requests per second per caller; 0 is off' },
+  { name: 'RATE_LIMIT_BURST', default: '(twice the rate)', meaning: 'requests a caller may send at once' },
+  { name: 'PERSISTED_OPERATIONS', default: '', meaning: 'path of a persisted-documents.json manifest' },
+  { name: 'PERSISTED_OPERATIONS_MODE', default: 'allowlist', meaning: 'allowlist (only manifest operations) or mixed' },
+  { name: 'LOG_LEVEL', default: 'info', meaning: 'fatal, error, warn, info, debug, trace or silent' },
+  { name: 'SHUTDOWN_GRACE_MS', default: '15000', meaning: 'after SIGTERM or SIGINT, how long requests in flight may finish' },
+  { name: 'SHUTDOWN_DELAY_MS', default: '0', meaning: 'after SIGTERM or SIGINT, how long /ready answers 503 while serving, before the listener closes' },
+];
+
+/** The text of `--help`. */
+export function usage(): string {
+  const width = Math.max(...VARIABLES.map((v) => v.name.length));
+  const rows = VARIABLES.map((v) => `  ${v.name.padEnd(width)}  ${v.meaning}${v.default ? ` [${v.default}]` : ''}`);
+  return [
+    'GraphQL gateway over the ModelArts "list training jobs" API.',
+    '',
+    'Configured by environment variables (defaults in brackets):',
+    ...rows,
+    '',
+    'Signals: SIGTERM or SIGINT drains and stops; a second one stops at once.',
+    '',
+  ].join('\n');
+}
 
 const PROJECT_ID = /^[A-Za-z0-9-]{1,64}$/;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -124,6 +182,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   const introspection = bool('INTROSPECTION', true);
   const graphiql = bool('GRAPHIQL', true);
+
+  const shutdownGraceMs = int('SHUTDOWN_GRACE_MS', 15_000, 0, 600_000);
+  const shutdownDelayMs = int('SHUTDOWN_DELAY_MS', 0, 0, 600_000);
 
   const logLevel = get('LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) {
@@ -182,6 +243,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     port, host, endpoint, projectId, auth, token, ak, sk, securityToken, upstreamTimeoutMs, upstreamMaxAttempts,
     upstreamMaxBodyBytes, breakerThreshold, breakerCoolOffMs, maxRequestBytes, cacheTtlMs,
     cacheMaxEntries, limits, maxTokens, introspection, graphiql, corsOrigins, rateLimit,
-    persistedOperations, persistedMode, logLevel,
+    persistedOperations, persistedMode, logLevel, shutdownGraceMs, shutdownDelayMs,
   };
 }

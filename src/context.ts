@@ -1,6 +1,7 @@
 /** Per-request state, created fresh for every GraphQL request (never shared between callers). */
 import type { Logger } from 'pino';
 import { unauthenticated } from './errors.ts';
+import type { RequestTrace } from './server/telemetry.ts';
 import type { UpstreamClient } from './upstream/client.ts';
 import { createTrainingJobsLoader, type TrainingJobsLoader } from './upstream/loaders.ts';
 
@@ -13,18 +14,19 @@ export interface GatewayContext {
 
 export function createContext(
   client: UpstreamClient,
-  requestId: string,
+  trace: RequestTrace,
   token: string | undefined,
   log: Logger,
   signal?: AbortSignal,
 ): GatewayContext {
   let loader: TrainingJobsLoader | undefined;
+  const { requestId } = trace;
   return {
     requestId,
     log,
     trainingJobs() {
       if (token === undefined) throw unauthenticated();
-      loader ??= createTrainingJobsLoader(client, { token, requestId, signal });
+      loader ??= createTrainingJobsLoader(client, { token, requestId, signal, trace: trace.upstream });
       return loader;
     },
   };

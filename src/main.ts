@@ -2,14 +2,21 @@
  * Entry point: configuration from the environment, the embedded emulator in demo mode, the
  * gateway, and signal handling. Everything else is built by factories and binds nothing.
  */
-import { ConfigError, loadConfig } from './config.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ConfigError, loadConfig, usage } from './config.ts';
+import type { Logger } from 'pino';
 import { createLogger, errorForLog } from './logger.ts';
 import { createGateway } from './server/gateway.ts';
+import { createTelemetry } from './server/telemetry.ts';
 import { loadManifest, type PersistedOperations } from './server/persisted-operations.ts';
 import { withPageCache } from './upstream/cache.ts';
 import { createUpstreamClient } from './upstream/client.ts';
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write(usage());
+    return;
+  }
   let config;
   try {
     config = loadConfig(process.env);
@@ -19,6 +26,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const log = createLogger(config.logLevel);
+  const telemetry = createTelemetry({ log, cache: config.cacheTtlMs > 0 });
   let persisted: PersistedOperations | undefined;
   if (config.persistedOperations !== undefined) {
     try {
@@ -53,14 +61,20 @@ async function main(): Promise<void> {
         ? { ak: config.ak, sk: config.sk, securityToken: config.securityToken }
         : undefined,
     breaker: { threshold: config.breakerThreshold, coolOffMs: config.breakerCoolOffMs },
+    observe: telemetry.upstreamCall,
   });
   const client =
     config.cacheTtlMs > 0
-      ? withPageCache(upstream, config.projectId, { ttlMs: config.cacheTtlMs, maxEntries: config.cacheMaxEntries })
+      ? withPageCache(upstream, config.projectId, {
+          ttlMs: config.cacheTtlMs,
+          maxEntries: config.cacheMaxEntries,
+          onLookup: telemetry.cacheLookup,
+        })
       : upstream;
-  const { server } = createGateway({
+  const gateway = createGateway({
     client,
     log,
+    telemetry,
     maxRequestBytes: config.maxRequestBytes,
     limits: config.limits,
     parserLimits: { maxTokens: config.maxTokens },
@@ -71,6 +85,7 @@ async function main(): Promise<void> {
     persisted,
     tokens: { mode: config.auth, token: config.token, demoToken: config.endpoint === undefined ? 'demo-token' : undefined },
   });
+  const { server } = gateway;
 
   server.listen(config.port, config.host, () => {
     const address = server.address();
@@ -79,25 +94,51 @@ async function main(): Promise<void> {
   });
   server.on('error', (err) => {
     log.fatal({ error: errorForLog(err) }, 'cannot listen');
-    process.exit(1);
+    exitAfterFlush(log, 1);
   });
 
+  // Drain (readiness 503, connections closed after their response), keep serving for the delay
+  // a load balancer needs to notice, stop accepting, give requests in flight the grace period,
+  // then close the upstream pool. A second signal means now.
   let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
+  const stop = async (signal: string) => {
+    if (stopping) {
+      log.warn({ signal }, 'second signal: stopping at once');
+      exitAfterFlush(log, 1);
+      return;
+    }
     stopping = true;
-    log.info({ signal }, 'shutting down');
-    server.close(() => {
-      void Promise.all([client.close(), stopEmulator()]).finally(() => process.exit(0));
-    });
-    server.closeIdleConnections();
+    const { shutdownDelayMs: delayMs, shutdownGraceMs: graceMs } = config;
+    log.info({ signal, delayMs, graceMs }, 'shutting down: draining');
+    gateway.drain();
+    if (delayMs > 0) await sleep(delayMs);
+    const cut = await gateway.shutdown(graceMs);
+    if (cut > 0) log.warn({ cut }, 'grace period over: cut the requests still in flight');
+    // Calls the cut requests left behind are aborted; a shared cache call may not be.
+    await Promise.race([Promise.all([client.close(), stopEmulator()]), sleep(1000)]);
+    log.info({ cut }, 'stopped');
+    exitAfterFlush(log, 0);
   };
   // A stray rejection is a bug to log, not a reason to drop every in-flight request.
   process.on('unhandledRejection', (reason) => {
     log.error({ error: errorForLog(reason) }, 'unhandled rejection');
   });
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  // State after an uncaught exception is unknown: log it (without its stack) and exit for a restart.
+  process.on('uncaughtException', (err) => {
+    log.fatal({ error: errorForLog(err) }, 'uncaught exception');
+    exitAfterFlush(log, 1);
+  });
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+/**
+ * Exits once the log lines written so far are out, in order: pino writes asynchronously, and
+ * process.exit alone would race the write in flight against its final synchronous flush.
+ */
+function exitAfterFlush(log: Logger, code: number): void {
+  setTimeout(() => process.exit(code), 1000).unref();
+  log.flush(() => process.exit(code));
 }
 
 await main();

@@ -1,7 +1,7 @@
 // loadConfig(env): defaults, every variable, every problem at once, secrets never echoed
 // (DESIGN.md "Configuration").
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEMO_PROJECT_ID, loadConfig, type Config } from '../src/config.ts';
+import { ConfigError, DEMO_PROJECT_ID, loadConfig, usage, VARIABLES, type Config } from '../src/config.ts';
 
 type Env = Record<string, string | undefined>;
 
@@ -47,6 +47,8 @@ describe('loadConfig defaults', () => {
       persistedOperations: undefined,
       persistedMode: 'allowlist',
       logLevel: 'info',
+      shutdownGraceMs: 15_000,
+      shutdownDelayMs: 0,
     });
   });
 
@@ -101,6 +103,9 @@ describe('loadConfig reads each variable', () => {
     ['CORS_ORIGINS', { CORS_ORIGINS: 'https://app.example.com, http://localhost:5173' }, { corsOrigins: ['https://app.example.com', 'http://localhost:5173'] }],
     ['CORS closed by default outside demo mode', { ...REAL }, { corsOrigins: [] }],
     ['UPSTREAM_MAX_ATTEMPTS at its maximum', { UPSTREAM_MAX_ATTEMPTS: '10' }, { upstreamMaxAttempts: 10 }],
+    ['SHUTDOWN_GRACE_MS', { SHUTDOWN_GRACE_MS: '30000' }, { shutdownGraceMs: 30_000 }],
+    ['SHUTDOWN_GRACE_MS of 0 (cut at once)', { SHUTDOWN_GRACE_MS: '0' }, { shutdownGraceMs: 0 }],
+    ['SHUTDOWN_DELAY_MS', { SHUTDOWN_DELAY_MS: '5000' }, { shutdownDelayMs: 5000 }],
     ...['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map(
       (level): [string, Env, Partial<Config>] => [`LOG_LEVEL ${level}`, { LOG_LEVEL: level }, { logLevel: level }],
     ),
@@ -152,6 +157,8 @@ describe('loadConfig rejects a bad value, naming the variable', () => {
     ['a project id with a dot', { ...REAL, MODELARTS_PROJECT_ID: 'proj.1' }, 'MODELARTS_PROJECT_ID'],
     ['a project id with non-ASCII letters', { ...REAL, MODELARTS_PROJECT_ID: 'projé' }, 'MODELARTS_PROJECT_ID'],
     ['a bad project id in demo mode', { MODELARTS_PROJECT_ID: 'bad id' }, 'MODELARTS_PROJECT_ID'],
+    ['a SHUTDOWN_GRACE_MS above ten minutes', { SHUTDOWN_GRACE_MS: '600001' }, 'SHUTDOWN_GRACE_MS'],
+    ['a SHUTDOWN_DELAY_MS with a unit', { SHUTDOWN_DELAY_MS: '5s' }, 'SHUTDOWN_DELAY_MS'],
   ])('rejects %s', (_what, env, variable) => {
     const error = configError(env);
     expect(error.name).toBe('ConfigError');
@@ -207,6 +214,58 @@ describe('loadConfig never echoes a secret', () => {
       expect(error.message).not.toContain(secret);
       expect(error.problems.join('\n')).not.toContain(secret);
       expect(String(error)).not.toContain(secret);
+    }
+  });
+});
+
+describe('the variable table (--help, README.md, .env.example)', () => {
+  /** Every name loadConfig looks up, under the settings that make it read the most. */
+  function namesRead(): Set<string> {
+    const read = new Set<string>();
+    const settings: Env[] = [{}, { ...REAL, MODELARTS_AUTH: 'token' }, { ...REAL, MODELARTS_AUTH: 'aksk' }];
+    for (const env of settings) {
+      const spy = new Proxy(env, {
+        get(target, name) {
+          if (typeof name === 'string') read.add(name);
+          return target[name as string];
+        },
+      });
+      try {
+        loadConfig(spy);
+      } catch {
+        // missing secrets: the names were read all the same
+      }
+    }
+    return read;
+  }
+
+  it('lists exactly the variables loadConfig reads', () => {
+    expect(VARIABLES.map((v) => v.name).sort()).toEqual([...namesRead()].sort());
+  });
+
+  it('prints every variable with its default in --help', () => {
+    const text = usage();
+    for (const v of VARIABLES) {
+      const line = text.split('\n').find((l) => l.trimStart().startsWith(`${v.name} `));
+      expect(line, v.name).toBeDefined();
+      if (v.default) expect(line).toContain(`[${v.default}]`);
+    }
+  });
+
+  it.each(['README.md', '.env.example'])('is matched by %s', async (file) => {
+    const { readFile } = await import('node:fs/promises');
+    const text = await readFile(new URL(`../${file}`, import.meta.url), 'utf8');
+    const missing = VARIABLES.filter((v) => !new RegExp(`\\b${v.name}\\b`).test(text)).map((v) => v.name);
+    expect(missing).toEqual([]);
+  });
+
+  it('shows each default in .env.example, commented out so that copying the file changes nothing', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const lines = (await readFile(new URL('../.env.example', import.meta.url), 'utf8')).split('\n');
+    expect(lines.filter((line) => line.trim() !== '' && !line.startsWith('#'))).toEqual([]);
+    for (const v of VARIABLES) {
+      const literal = v.default.startsWith('(') ? '' : v.default;
+      expect(lines, v.name).toContain(`# ${v.name}=${literal}`);
     }
   });
 });

@@ -69,6 +69,7 @@ describe.each(Object.entries(BODIES))('for %s', (_name, body) => {
       const headers: Record<string, string> = { 'content-type': type };
       if (accept !== undefined) headers.accept = accept;
       if (i !== 1) headers['x-auth-token'] = 'token';
+      headers['x-request-id'] = `fast-path-${i}`;
       const [a, b] = await Promise.all([send(fast, body, headers), send(yogaOnly, body, headers)]);
       expect(a).toEqual(b);
     }

@@ -4,9 +4,11 @@
  * Every GraphQL client sends a Content-Length with its POST.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sendError } from './error-response.ts';
+import type { RequestTrace } from './telemetry.ts';
 
 /** Answers and returns true when the request must not reach yoga. */
-export function refuseBody(req: IncomingMessage, res: ServerResponse, maxBytes: number): boolean {
+export function refuseBody(req: IncomingMessage, res: ServerResponse, trace: RequestTrace, maxBytes: number): boolean {
   const length = req.headers['content-length'];
   const chunked = req.headers['transfer-encoding'] !== undefined;
   if (length === undefined && !chunked) return false;
@@ -15,14 +17,8 @@ export function refuseBody(req: IncomingMessage, res: ServerResponse, maxBytes: 
     length === undefined
       ? [411, 'A request body needs a Content-Length header.']
       : [413, `The request body is larger than ${maxBytes} bytes.`];
-  const body = JSON.stringify({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
   // The unread body is not worth draining: close the connection after answering.
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(body),
-    connection: 'close',
-  });
-  res.end(body);
+  sendError(res, trace, status, 'BAD_REQUEST', message, { connection: 'close' });
   req.resume();
   return true;
 }

@@ -13,7 +13,9 @@ import { getOperationAST, specifiedRules, validate, type GraphQLError, type Grap
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import type { Logger } from 'pino';
 import type { GatewayContext } from '../context.ts';
+import type { RequestTrace } from './telemetry.ts';
 import { logExecutionErrors } from './use-error-log.ts';
+import { operationName, traceErrors } from './use-request-trace.ts';
 import { parseWithLimits, type ParserLimits } from './use-parser-limits.ts';
 import type { YogaServer } from './yoga.ts';
 
@@ -22,7 +24,7 @@ export interface FastPathOptions {
   /** yoga, loaded on first use. */
   getYoga(): Promise<YogaServer>;
   log: Logger;
-  createContext(req: IncomingMessage, requestId: string, signal: AbortSignal): GatewayContext;
+  createContext(req: IncomingMessage, trace: RequestTrace, signal: AbortSignal): GatewayContext;
   maskError(error: unknown, message: string): Error;
   /** Validation rules besides the spec's (operation-limits.ts), and the parser's limits. */
   limitRules: ValidationRule[];
@@ -43,20 +45,21 @@ export function jsonMediaType(accept: string | undefined): string | undefined {
 export function createFastPath(options: FastPathOptions) {
   const { schema, getYoga, log, createContext, maskError, parserLimits, maxDocuments = 1000 } = options;
   const rules = [...specifiedRules, ...options.limitRules];
-  const documents = new Map<string, CompiledQuery | null>();
+  // A compiled query and the name of the operation it runs.
+  const documents = new Map<string, { compiled: CompiledQuery; name: string } | null>();
 
-  function compile(query: string, operationName: string | undefined): CompiledQuery | null {
+  function compile(query: string, name: string | undefined) {
     // "" and no name differ: "" names no operation, so yoga must refuse it.
-    const key = `${operationName === undefined ? '*' : `=${operationName}`}\n${query}`;
+    const key = `${name === undefined ? '*' : `=${name}`}\n${query}`;
     let entry = documents.get(key);
     if (entry !== undefined) return entry;
     entry = null;
     try {
       const document = parseWithLimits(query, parserLimits);
-      const operation = getOperationAST(document, operationName);
+      const operation = getOperationAST(document, name);
       if (operation?.operation === 'query' && validate(schema, document, rules).length === 0) {
-        const compiled = compileQuery(schema, document, operationName);
-        if (isCompiledQuery(compiled)) entry = compiled;
+        const compiled = compileQuery(schema, document, name);
+        if (isCompiledQuery(compiled)) entry = { compiled, name: operationName(document, name) ?? '' };
       }
     } catch {
       // a syntax error: yoga answers it
@@ -66,7 +69,7 @@ export function createFastPath(options: FastPathOptions) {
     return entry;
   }
 
-  async function viaYoga(req: IncomingMessage, res: ServerResponse, body: Buffer, requestId: string, signal: AbortSignal) {
+  async function viaYoga(req: IncomingMessage, res: ServerResponse, body: Buffer, trace: RequestTrace, signal: AbortSignal) {
     // yoga's own Fetch API (whatwg-node), as for requests it reads itself: Node's global Request
     // would decode some bodies differently (it drops a byte order mark, for one).
     const yoga = await getYoga();
@@ -76,12 +79,12 @@ export function createFastPath(options: FastPathOptions) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     }
     const request = new Request(`http://localhost${req.url ?? '/'}`, { method: 'POST', headers, body: new Uint8Array(body), signal });
-    const response = await yoga.handle(request, { requestId });
+    const response = await yoga.handle(request, { trace });
     res.writeHead(response.status, Object.fromEntries(response.headers));
     res.end(Buffer.from(await response.arrayBuffer()));
   }
 
-  return async function serve(req: IncomingMessage, res: ServerResponse, requestId: string, mediaType: string) {
+  return async function serve(req: IncomingMessage, res: ServerResponse, trace: RequestTrace, mediaType: string) {
     const controller = new AbortController();
     res.once('close', () => {
       if (!res.writableFinished) controller.abort();
@@ -91,19 +94,20 @@ export function createFastPath(options: FastPathOptions) {
     const body = Buffer.concat(chunks);
 
     const params = parseParams(body);
-    const compiled = params && compile(params.query, params.operationName);
-    if (!params || !compiled) return viaYoga(req, res, body, requestId, controller.signal);
+    const entry = params && compile(params.query, params.operationName);
+    if (!params || !entry) return viaYoga(req, res, body, trace, controller.signal);
 
-    const context = createContext(req, requestId, controller.signal);
-    const result = await compiled.query(undefined, context, params.variables);
+    trace.operation = entry.name;
+    const context = createContext(req, trace, controller.signal);
+    const result = await entry.compiled.query(undefined, context, params.variables);
     // No data: the variables did not coerce, and yoga phrases that error the way the spec does.
-    if (result.data === undefined) return viaYoga(req, res, body, requestId, controller.signal);
+    if (result.data === undefined) return viaYoga(req, res, body, trace, controller.signal);
 
     let payload: string;
     if (result.errors?.length) {
-      logExecutionErrors(log, requestId, result.errors as GraphQLError[]);
-      const errors = result.errors.map((error) => publicError(maskError(error, 'Unexpected error.') as GraphQLError));
-      payload = JSON.stringify({ errors, data: result.data });
+      logExecutionErrors(log, trace.requestId, result.errors as GraphQLError[]);
+      const masked = result.errors.map((error) => maskError(error, 'Unexpected error.') as GraphQLError);
+      payload = JSON.stringify({ errors: traceErrors(trace, masked).map(publicError), data: result.data });
     } else {
       payload = JSON.stringify({ data: result.data });
     }

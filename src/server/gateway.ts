@@ -1,7 +1,8 @@
 /**
- * createGateway: the node:http handler in front of everything: health, CORS, GraphiQL, rate
- * limits and body caps, then the fast path for plain JSON queries and yoga (loaded on first
- * need) for the rest. It binds nothing; main.ts (or a test) decides where to listen.
+ * createGateway: the node:http handler in front of everything: request ids and the request's
+ * trace (telemetry.ts), health, readiness and metrics, CORS, GraphiQL, rate limits and body
+ * caps, then the fast path for plain JSON queries and yoga (loaded on first need) for the rest;
+ * and the graceful shutdown. It binds nothing; main.ts (or a test) decides where to listen.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -20,6 +21,8 @@ import type { ParserLimits } from './use-parser-limits.ts';
 import { refuseBody } from './body-limit.ts';
 import { applyCors } from './cors.ts';
 import { createRateLimiter, type RateLimiter } from './rate-limit.ts';
+import { sendError } from './error-response.ts';
+import { createTelemetry, type RequestTrace, type Telemetry } from './telemetry.ts';
 import type { PersistedOperations } from './persisted-operations.ts';
 import { NoSchemaIntrospectionCustomRule } from 'graphql';
 
@@ -45,11 +48,24 @@ export interface GatewayOptions {
   rateLimit?: { perSecond: number; burst: number };
   /** Persisted operations (persisted-operations.ts), default none. */
   persisted?: PersistedOperations;
+  /** Logs and metrics (telemetry.ts); default a fresh registry without the cache metrics. */
+  telemetry?: Telemetry;
 }
 
 export interface Gateway {
   server: Server;
   handler: (req: IncomingMessage, res: ServerResponse) => void;
+  telemetry: Telemetry;
+  /**
+   * Starts draining: /ready answers 503 and every connection closes after its current
+   * response, while requests are still served (a load balancer needs a moment to notice).
+   */
+  drain(): void;
+  /**
+   * Drains, stops accepting, and waits up to graceMs for the requests in flight; then cuts the
+   * connections still open. Resolves with the number of requests cut.
+   */
+  shutdown(graceMs: number): Promise<number>;
 }
 
 export const GRAPHQL_ENDPOINT = '/graphql';
@@ -65,16 +81,18 @@ function fastPathMediaType(req: IncomingMessage): string | undefined {
 }
 
 /** Answers 429 RATE_LIMITED with Retry-After, and returns true, when the caller is over its rate. */
-function refuseRateLimited(req: IncomingMessage, res: ServerResponse, limiter: RateLimiter): boolean {
+function refuseRateLimited(req: IncomingMessage, res: ServerResponse, trace: RequestTrace, limiter: RateLimiter): boolean {
   const wait = limiter.take(callerToken(nodeHeaders(req)), req.socket.remoteAddress);
   if (wait === 0) return false;
-  const body = JSON.stringify({
-    errors: [{ message: `Too many requests: try again in ${wait} s.`, extensions: { code: 'RATE_LIMITED' } }],
-  });
-  res.writeHead(429, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'retry-after': String(wait) });
-  res.end(body);
+  sendError(res, trace, 429, 'RATE_LIMITED', `Too many requests: try again in ${wait} s.`, { 'retry-after': String(wait) });
   req.resume();
   return true;
+}
+
+/** A small JSON answer (the probes'), without a body for HEAD. */
+function sendJson(req: IncomingMessage, res: ServerResponse, status: number, body: string, type = 'application/json'): void {
+  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
+  res.end(req.method === 'HEAD' ? undefined : body);
 }
 
 /** The Fetch-style header reader upstreamToken expects, over node's header record. */
@@ -100,7 +118,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   const limitRules = operationLimitRules(options.limits);
   const limiter = createRateLimiter(options.rateLimit ?? { perSecond: 0, burst: 0 });
   if (!introspection) limitRules.push(NoSchemaIntrospectionCustomRule);
-  const maskErrorFn = createMaskError(log);
+  const maskErrorFn = createMaskError();
+  const telemetry = options.telemetry ?? createTelemetry({ log });
   let yoga: Promise<YogaServer> | undefined;
   const getYoga = () =>
     (yoga ??= import('./yoga.ts').then(({ createYogaServer }) =>
@@ -114,51 +133,80 @@ export function createGateway(options: GatewayOptions): Gateway {
     limitRules,
     parserLimits,
     maskError: maskErrorFn,
-    createContext: (req, requestId, signal) =>
-      createContext(client, requestId, upstreamToken(tokens, nodeHeaders(req)), log, signal),
+    createContext: (req, trace, signal) =>
+      createContext(client, trace, upstreamToken(tokens, nodeHeaders(req)), log, signal),
   });
+
+  let draining = false;
+  // Responses not yet finished: told to close their connection when draining starts.
+  const active = new Set<ServerResponse>();
 
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const incoming = req.headers['x-request-id'];
     const requestId = typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
     res.setHeader('x-request-id', requestId);
+    if (draining) res.setHeader('connection', 'close');
+    active.add(res);
+    res.once('close', () => active.delete(res));
+    const trace = telemetry.begin(req, res, requestId);
     const path = (req.url ?? '/').split('?', 1)[0];
+    const unexpected = (err: unknown) => {
+      log.error({ requestId, error: errorForLog(err) }, 'unexpected error');
+      sendError(res, trace, 500, 'INTERNAL_SERVER_ERROR', 'Unexpected error.');
+    };
 
-    if (path === '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
-      const body = '{"status":"ok"}';
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });
-      res.end(req.method === 'HEAD' ? undefined : body);
+    if ((path === '/health' || path === '/ready' || path === '/metrics') && (req.method === 'GET' || req.method === 'HEAD')) {
+      trace.kind = 'probe';
+      if (path === '/health') sendJson(req, res, 200, '{"status":"ok"}');
+      else if (path === '/ready') sendJson(req, res, draining ? 503 : 200, draining ? '{"status":"draining"}' : '{"status":"ready"}');
+      else telemetry.registry.metrics().then((text) => sendJson(req, res, 200, text, telemetry.registry.contentType), unexpected);
       return;
     }
     if (applyCors(req, res, { origins: corsOrigins })) return;
     if (graphiql && path === GRAPHQL_ENDPOINT && wantsGraphiQL(req)) {
-      serveGraphiQL(req, res).catch((err: unknown) => {
-        log.error({ requestId, error: errorForLog(err) }, 'graphiql failed to render');
-        if (!res.headersSent) res.writeHead(500).end();
-      });
+      serveGraphiQL(req, res).catch(unexpected);
       return;
     }
-    if (path === GRAPHQL_ENDPOINT && refuseRateLimited(req, res, limiter)) return;
-    if (refuseBody(req, res, maxRequestBytes)) return;
+    if (path === GRAPHQL_ENDPOINT) trace.kind = 'graphql';
+    if (path === GRAPHQL_ENDPOINT && refuseRateLimited(req, res, trace, limiter)) return;
+    if (refuseBody(req, res, trace, maxRequestBytes)) return;
     const mediaType = fastPath && req.method === 'POST' && path === GRAPHQL_ENDPOINT ? fastPathMediaType(req) : undefined;
     if (mediaType !== undefined) {
-      serveFast(req, res, requestId, mediaType).catch((err: unknown) => {
-        log.error({ requestId, error: errorForLog(err) }, 'unexpected error');
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-        res.end('{"errors":[{"message":"Unexpected error.","extensions":{"code":"INTERNAL_SERVER_ERROR"}}]}');
-      });
+      serveFast(req, res, trace, mediaType).catch(unexpected);
       return;
     }
     getYoga()
-      .then((server) => server.handle(req, res, { requestId }))
-      .catch((err: unknown) => {
-        log.error({ requestId, error: errorForLog(err) }, 'unexpected error');
-        if (!res.headersSent) res.writeHead(500).end();
-      });
+      .then((server) => server.handle(req, res, { trace }))
+      .catch(unexpected);
   };
 
   const server = createServer(handler);
   // Load yoga soon after start-up, off the path of the first requests (the fast path needs none).
   server.once('listening', () => setTimeout(() => void getYoga(), 1000).unref());
-  return { server, handler };
+
+  function drain() {
+    draining = true;
+    for (const res of active) if (!res.headersSent) res.setHeader('connection', 'close');
+  }
+
+  async function shutdown(graceMs: number): Promise<number> {
+    drain();
+    const closed = new Promise<number>((resolve) => server.close(() => resolve(0)));
+    server.closeIdleConnections();
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<number>((resolve) => {
+      timer = setTimeout(() => {
+        const cut = active.size;
+        server.closeAllConnections();
+        resolve(cut);
+      }, graceMs);
+    });
+    try {
+      return await Promise.race([closed, graceOver]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  return { server, handler, telemetry, drain, shutdown };
 }

@@ -36,18 +36,27 @@ export function logExecutionErrors(log: Logger, requestId: string, errors: reado
   }
 }
 
+// The cause of each error masked outside a resolver, where the request id is not at hand:
+// useRequestTrace logs it once the answer is tied to its request.
+const maskedCauses = new WeakMap<Error, unknown>();
+
+/** What an unexpected error outside a resolver hid, if `error` is one createMaskError made. */
+export const maskedCause = (error: unknown): unknown =>
+  error instanceof Error ? maskedCauses.get(error) : undefined;
+
 /**
  * yoga's masking step, the single place where errors become what a client sees: anything that
- * is not a GraphQLError is a bug, masked as INTERNAL_SERVER_ERROR (and logged: by useErrorLog
- * with the request id when it happened in a resolver, here otherwise). yoga's own request
- * errors keep only the name of their `originalError`, whose message echoes parser internals.
+ * is not a GraphQLError is a bug, masked as INTERNAL_SERVER_ERROR (and logged with the request
+ * id: by useErrorLog when it happened in a resolver, by useRequestTrace otherwise). yoga's own
+ * request errors keep only the name of their `originalError`, whose message echoes parser
+ * internals.
  */
-export function createMaskError(log: Logger) {
+export function createMaskError() {
   return (error: unknown, message: string): Error => {
     const masked = maskUnexpected(error, message);
     if (masked !== error) {
       const inResolver = error instanceof GraphQLError && error.path !== undefined;
-      if (!inResolver) log.error({ error: errorForLog(error instanceof GraphQLError ? (error.originalError ?? error) : error) }, 'unexpected error');
+      if (!inResolver) maskedCauses.set(masked, error instanceof GraphQLError ? (error.originalError ?? error) : error);
       return masked;
     }
     // Keep the key but not the text: yoga answers 400 rather than 200 to a request error

@@ -16,6 +16,7 @@ import { useParserLimits, type ParserLimits } from './use-parser-limits.ts';
 import { useOperationLimits } from './operation-limits.ts';
 import { usePersistedOperationsFrom, type PersistedOperations } from './persisted-operations.ts';
 import { useRequestErrors } from './use-request-errors.ts';
+import { useRequestTrace, type ServerContext } from './use-request-trace.ts';
 
 export interface YogaOptions {
   persisted?: PersistedOperations | undefined;
@@ -29,15 +30,15 @@ export interface YogaOptions {
 }
 
 export function createYogaServer({ client, tokens, log, endpoint, maskError, limitRules, parserLimits, persisted }: YogaOptions) {
-  return createYoga<{ requestId: string }, GatewayContext>({
+  return createYoga<ServerContext, GatewayContext>({
     schema,
     graphqlEndpoint: endpoint,
     graphiql: false,
     landingPage: false,
     logging: false,
     maskedErrors: { maskError },
-    context: ({ request, requestId }) =>
-      createContext(client, requestId, upstreamToken(tokens, request.headers), log, request.signal),
+    context: ({ request, trace }) =>
+      createContext(client, trace, upstreamToken(tokens, request.headers), log, request.signal),
     // CORS is answered in front of yoga (cors.ts), for the fast path's answers too.
     cors: false,
     // refuseBody (body-limit.ts) enforces MAX_REQUEST_BYTES before yoga sees the request;
@@ -52,6 +53,7 @@ export function createYogaServer({ client, tokens, log, endpoint, maskError, lim
       useParserLimits(parserLimits),
       useOperationLimits(limitRules),
       useErrorLog(log),
+      useRequestTrace(log),
     ],
   });
 }

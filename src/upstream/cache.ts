@@ -15,6 +15,8 @@ export interface PageCacheOptions {
   /** The most pages kept (least recently used go first), default 1000. */
   maxEntries?: number;
   now?: () => number;
+  /** Told of every lookup (metrics). */
+  onLookup?: ((hit: boolean) => void) | undefined;
 }
 
 interface Entry {
@@ -23,19 +25,13 @@ interface Entry {
   expires: number;
 }
 
-export interface CacheStats {
-  hits: number;
-  misses: number;
-}
-
 /** Wraps a client so that identical calls by the same credential share pages for ttlMs. */
 export function withPageCache(
   client: UpstreamClient,
   projectId: string,
-  { ttlMs, maxEntries = 1000, now = Date.now }: PageCacheOptions,
-): UpstreamClient & { stats: CacheStats } {
+  { ttlMs, maxEntries = 1000, now = Date.now, onLookup }: PageCacheOptions,
+): UpstreamClient {
   const entries = new Map<string, Entry>();
-  const stats: CacheStats = { hits: 0, misses: 0 };
   // Hashed on every call (about a microsecond) rather than memoised: a memo would keep the
   // credentials themselves in memory.
   const credentialHash = (token: string) => createHash('sha256').update(token).digest('base64url');
@@ -44,12 +40,13 @@ export function withPageCache(
     const key = `${credentialHash(call.token)} ${projectId} ${buildQueryString(query)}`;
     const hit = entries.get(key);
     if (hit !== undefined && hit.expires > now()) {
-      stats.hits++;
+      onLookup?.(true);
+      if (call.trace) call.trace.cached++;
       entries.delete(key); // re-insert: a Map keeps insertion order, which makes it an LRU
       entries.set(key, hit);
       return hit.page;
     }
-    stats.misses++;
+    onLookup?.(false);
     // A shared call must not die with the first caller who leaves: no client signal.
     const entry: Entry = { page: client.listTrainingJobs(query, { ...call, signal: undefined }), expires: Infinity };
     entries.delete(key);
@@ -66,5 +63,5 @@ export function withPageCache(
     return entry.page;
   }
 
-  return { listTrainingJobs, stats, close: () => client.close() };
+  return { listTrainingJobs, close: () => client.close() };
 }

@@ -6,7 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import type { TrainingJobPage, TrainingJobsQuery } from '../domain.ts';
-import type { GatewayError } from '../errors.ts';
+import { GatewayError } from '../errors.ts';
 import { createBreaker, type BreakerOptions } from './breaker.ts';
 import { cancelledError, circuitOpenError, classifyResponse, timeoutError, tooLargeError, unavailableError } from './classify.ts';
 import { MalformedBodyError, toTrainingJobPage } from './mapping.ts';
@@ -31,6 +31,26 @@ export interface UpstreamClientOptions {
   connections?: number;
   /** Sign every request with these keys (MODELARTS_AUTH=aksk) instead of sending a token. */
   aksk?: { ak: string; sk: string; securityToken?: string | undefined } | undefined;
+  /** Told of every call when it ends (metrics). */
+  observe?: ((outcome: CallOutcome) => void) | undefined;
+}
+
+/** How one call ended: `ok`, a DESIGN.md error code, or CANCELLED when the client left first. */
+export interface CallOutcome {
+  outcome: string;
+  seconds: number;
+  /** Attempts made: 1 plus the retries; 0 when the breaker refused the call. */
+  attempts: number;
+}
+
+/** What the calls of one GraphQL request did, for its log line; filled in by the client and the cache. */
+export interface UpstreamTrace {
+  calls: number;
+  attempts: number;
+  /** Pages served by the cache (cache.ts) instead of a call. */
+  cached: number;
+  /** `ok` while every call succeeded; else the outcome of the last call that did not. */
+  outcome: string | undefined;
 }
 
 export interface UpstreamCall {
@@ -39,6 +59,7 @@ export interface UpstreamCall {
   requestId: string;
   /** Aborts the call when the client goes away. */
   signal?: AbortSignal | undefined;
+  trace?: UpstreamTrace | undefined;
 }
 
 export interface UpstreamClient {
@@ -153,6 +174,29 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
   }
 
   async function listTrainingJobs(query: TrainingJobsQuery, call: UpstreamCall): Promise<TrainingJobPage> {
+    const start = performance.now();
+    let attempts = 0;
+    let outcome = 'INTERNAL_SERVER_ERROR';
+    try {
+      const page = await callWithRetries(query, call, () => attempts++);
+      outcome = 'ok';
+      return page;
+    } catch (err) {
+      if (call.signal?.aborted) outcome = 'CANCELLED';
+      else if (err instanceof GatewayError) outcome = err.code;
+      throw err;
+    } finally {
+      const { trace } = call;
+      if (trace !== undefined) {
+        trace.calls++;
+        trace.attempts += attempts;
+        if (outcome !== 'ok' || trace.outcome === undefined) trace.outcome = outcome;
+      }
+      options.observe?.({ outcome, seconds: (performance.now() - start) / 1000, attempts });
+    }
+  }
+
+  async function callWithRetries(query: TrainingJobsQuery, call: UpstreamCall, attempted: () => void): Promise<TrainingJobPage> {
     const end = Date.now() + options.timeoutMs;
     // One controller per call, aborted by the deadline or by the client leaving. Not
     // AbortSignal.timeout/any: their timers outlive the call and each fires a DOMException
@@ -170,6 +214,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
         const pass = breaker.allow();
         if (pass === undefined) throw circuitOpenError();
         let outcome: Attempt;
+        attempted();
         try {
           outcome = await attempt(query, call, deadline, controller.signal);
         } catch (err) {

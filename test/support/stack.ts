@@ -6,7 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { createEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.ts';
 import { createLogger } from '../../src/logger.ts';
-import { createGateway } from '../../src/server/gateway.ts';
+import { createGateway, type Gateway } from '../../src/server/gateway.ts';
+import { createTelemetry } from '../../src/server/telemetry.ts';
 import type { OperationLimits } from '../../src/server/operation-limits.ts';
 import type { PersistedOperations } from '../../src/server/persisted-operations.ts';
 import type { TokenPolicy } from '../../src/upstream/auth.ts';
@@ -50,8 +51,13 @@ export interface GraphQLResponse {
 
 export interface Stack {
   emulator: Emulator;
+  gateway: Gateway;
   origin: string;
   logs: Array<Record<string, unknown>>;
+  /**
+   * POSTs a query. Every error must carry the response's X-Request-Id as extensions.requestId;
+   * it is checked here and removed, so tests compare the rest exactly.
+   */
   gql(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse>;
   close(): Promise<void>;
 }
@@ -61,6 +67,15 @@ export const AUTH = { 'x-auth-token': TOKEN };
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const emulator = await createEmulator(options.emulator).listen(0, '127.0.0.1');
+  const logs: Array<Record<string, unknown>> = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      for (const line of String(chunk).split('\n')) if (line) logs.push(JSON.parse(line));
+      done();
+    },
+  });
+  const log = createLogger('debug', sink);
+  const telemetry = createTelemetry({ log, cache: options.cache !== undefined });
   const upstream =
     options.client ??
     createUpstreamClient({
@@ -71,19 +86,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       maxAttempts: options.maxAttempts,
       breaker: options.breaker,
       aksk: options.aksk,
+      observe: telemetry.upstreamCall,
     });
-  const client = options.cache ? withPageCache(upstream, options.projectId ?? 'test-project', options.cache) : upstream;
-  const logs: Array<Record<string, unknown>> = [];
-  const sink = new Writable({
-    write(chunk, _enc, done) {
-      for (const line of String(chunk).split('\n')) if (line) logs.push(JSON.parse(line));
-      done();
-    },
-  });
-  const { server } = createGateway({
+  const client = options.cache
+    ? withPageCache(upstream, options.projectId ?? 'test-project', { ...options.cache, onLookup: telemetry.cacheLookup })
+    : upstream;
+  const gateway = createGateway({
     client,
+    telemetry,
     tokens: options.tokens ?? { mode: 'passthrough' },
-    log: createLogger('debug', sink),
+    log,
     maxRequestBytes: options.maxRequestBytes,
     fastPath: options.fastPath,
     limits: options.limits,
@@ -94,11 +106,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     rateLimit: options.rateLimit,
     persisted: options.persisted,
   });
+  const { server } = gateway;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   return {
     emulator,
+    gateway,
     origin,
     logs,
     async gql(query, variables, headers = AUTH) {
@@ -107,7 +121,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
         body: JSON.stringify({ query, variables }),
       });
-      return { status: res.status, headers: res.headers, body: await res.json() };
+      const body = (await res.json()) as GraphQLResponse['body'];
+      for (const error of body.errors ?? []) {
+        const { requestId, ...extensions } = error.extensions ?? {};
+        if (requestId !== res.headers.get('x-request-id')) {
+          throw new Error(`error without the request id ${res.headers.get('x-request-id')}: ${JSON.stringify(error)}`);
+        }
+        error.extensions = extensions;
+      }
+      return { status: res.status, headers: res.headers, body };
     },
     async close() {
       server.closeAllConnections();

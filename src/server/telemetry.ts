@@ -1,0 +1,165 @@
+/**
+ * What the people who run the gateway see of each request: one JSON log line when its response
+ * closes, and Prometheus metrics (GET /metrics). The paths through the gateway fill in the
+ * request's RequestTrace (operation, first error code, upstream calls) as they go.
+ *
+ * Label values are bounded. Operation names are chosen by clients, so only the first
+ * MAX_OPERATIONS distinct names (up to 64 characters) get series of their own and the rest count
+ * as `other`; outcomes are codes the gateway itself writes, or `HTTP_<status>`.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { CallOutcome, UpstreamTrace } from '../upstream/client.ts';
+
+export interface RequestTrace {
+  readonly requestId: string;
+  /** graphql: counted in the GraphQL metrics; probe: /health, /ready, /metrics, logged at debug. */
+  kind: 'graphql' | 'probe' | 'other';
+  /** The operation's name, '' when it has none; undefined until a document is parsed. */
+  operation: string | undefined;
+  /** The first error's extensions.code when the answer carries errors (OTHER if it has none). */
+  errorCode: string | undefined;
+  readonly upstream: UpstreamTrace;
+}
+
+export interface Telemetry {
+  readonly registry: Registry;
+  /** A trace for a new request; its log line and metrics follow when the response closes. */
+  begin(req: IncomingMessage, res: ServerResponse, requestId: string): RequestTrace;
+  /** For the upstream client's `observe` option. */
+  upstreamCall(outcome: CallOutcome): void;
+  /** For the page cache's `onLookup` option. */
+  cacheLookup(hit: boolean): void;
+}
+
+export interface TelemetryOptions {
+  log: Logger;
+  /** Register the cache metrics (only when CACHE_TTL_MS is set). */
+  cache?: boolean;
+  /** Process metrics (CPU, memory, event loop, GC), default true. */
+  processMetrics?: boolean;
+}
+
+const MAX_OPERATIONS = 100;
+const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+const CODE = /^[A-Z][A-Z0-9_]{0,39}$/;
+
+export function createTelemetry({ log, cache = false, processMetrics = true }: TelemetryOptions): Telemetry {
+  const registry = new Registry();
+  if (processMetrics) collectDefaultMetrics({ register: registry });
+  const requests = new Counter({
+    name: 'gateway_graphql_requests_total',
+    help: 'GraphQL requests answered, by operation name and outcome (ok, an error code, HTTP_<status> or CANCELLED).',
+    labelNames: ['operation', 'outcome'] as const,
+    registers: [registry],
+  });
+  const requestSeconds = new Histogram({
+    name: 'gateway_graphql_request_duration_seconds',
+    help: 'Time from the request arriving to the answer sent, by operation name.',
+    labelNames: ['operation'] as const,
+    buckets: SECONDS,
+    registers: [registry],
+  });
+  const inFlight = new Gauge({
+    name: 'gateway_http_requests_in_flight',
+    help: 'HTTP requests received and not yet answered.',
+    registers: [registry],
+  });
+  const upstreamCalls = new Counter({
+    name: 'gateway_upstream_calls_total',
+    help: 'Calls to the ModelArts API, by outcome (ok, a DESIGN.md error code, or CANCELLED when the client left).',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  const upstreamSeconds = new Histogram({
+    name: 'gateway_upstream_call_duration_seconds',
+    help: 'Time of one call to the ModelArts API, retries and backoff included, by outcome.',
+    labelNames: ['outcome'] as const,
+    buckets: SECONDS,
+    registers: [registry],
+  });
+  const retries = new Counter({
+    name: 'gateway_upstream_retries_total',
+    help: 'Attempts beyond the first made by calls to the ModelArts API.',
+    registers: [registry],
+  });
+  const lookups = cache
+    ? new Counter({
+        name: 'gateway_cache_lookups_total',
+        help: 'Page cache lookups, by result (hit or miss).',
+        labelNames: ['result'] as const,
+        registers: [registry],
+      })
+    : undefined;
+
+  const operations = new Set<string>();
+  const operationLabel = (name: string | undefined): string => {
+    if (name === undefined) return 'none';
+    if (name === '') return 'anonymous';
+    if (operations.has(name)) return name;
+    if (operations.size >= MAX_OPERATIONS || name.length > 64) return 'other';
+    operations.add(name);
+    return name;
+  };
+
+  function finish(trace: RequestTrace, req: IncomingMessage, res: ServerResponse, seconds: number) {
+    const aborted = !res.writableFinished;
+    const status = res.statusCode;
+    const errorCode = trace.errorCode === undefined || CODE.test(trace.errorCode) ? trace.errorCode : 'OTHER';
+    if (trace.kind === 'graphql') {
+      const operation = operationLabel(trace.operation);
+      // An error without a code (yoga's CSRF refusal, say) is told apart by its status.
+      const outcome = aborted
+        ? 'CANCELLED'
+        : errorCode !== undefined && (errorCode !== 'OTHER' || status < 400)
+          ? errorCode
+          : status >= 400 ? `HTTP_${status}` : 'ok';
+      requests.inc({ operation, outcome });
+      requestSeconds.observe({ operation }, seconds);
+    }
+    const { upstream } = trace;
+    const line: Record<string, unknown> = {
+      requestId: trace.requestId,
+      method: req.method,
+      path: (req.url ?? '/').split('?', 1)[0]!.slice(0, 200),
+      status,
+      ms: Math.round(seconds * 10_000) / 10,
+    };
+    if (trace.operation !== undefined) line['operation'] = trace.operation.slice(0, 100);
+    if (errorCode !== undefined) line['errorCode'] = errorCode;
+    if (upstream.calls > 0 || upstream.cached > 0) line['upstream'] = upstream;
+    if (aborted) line['aborted'] = true;
+    if (trace.kind === 'probe') log.debug(line, 'request');
+    else if (status >= 500) log.error(line, 'request');
+    else log.info(line, 'request');
+  }
+
+  return {
+    registry,
+    begin(req, res, requestId) {
+      const start = performance.now();
+      inFlight.inc();
+      const trace: RequestTrace = {
+        requestId,
+        kind: 'other',
+        operation: undefined,
+        errorCode: undefined,
+        upstream: { calls: 0, attempts: 0, cached: 0, outcome: undefined },
+      };
+      res.once('close', () => {
+        inFlight.dec();
+        finish(trace, req, res, (performance.now() - start) / 1000);
+      });
+      return trace;
+    },
+    upstreamCall({ outcome, seconds, attempts }) {
+      upstreamCalls.inc({ outcome });
+      upstreamSeconds.observe({ outcome }, seconds);
+      if (attempts > 1) retries.inc(attempts - 1);
+    },
+    cacheLookup(hit) {
+      lookups?.inc({ result: hit ? 'hit' : 'miss' });
+    },
+  };
+}

@@ -1,0 +1,56 @@
+/**
+ * Ties yoga's answers to the request's trace (telemetry.ts): the operation's name once the
+ * document parses, the first error's code, the request id in every error's extensions (so a
+ * screenshot of an error leads to the log line), and the log line of an unexpected error that
+ * yoga masked outside a resolver, before the request id was at hand.
+ */
+import { getOperationAST, type DocumentNode, type GraphQLError } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { Logger } from 'pino';
+import { errorForLog } from '../logger.ts';
+import type { RequestTrace } from './telemetry.ts';
+import { maskedCause } from './use-error-log.ts';
+
+/** What the gateway hands yoga with each request. */
+export interface ServerContext {
+  trace: RequestTrace;
+}
+
+export function useRequestTrace(log: Logger): Plugin<ServerContext & { params?: { operationName?: string | null } }> {
+  return {
+    onParse() {
+      return ({ result, context }) => {
+        if (!(result instanceof Error) && result !== null) {
+          context.trace.operation = operationName(result as DocumentNode, context.params?.operationName ?? undefined);
+        }
+      };
+    },
+    onResultProcess({ result, setResult, serverContext }) {
+      const { trace } = serverContext as unknown as ServerContext;
+      if (Array.isArray(result) || Symbol.asyncIterator in result || !result.errors?.length) return;
+      for (const error of result.errors) {
+        const cause = maskedCause(error);
+        if (cause !== undefined) log.error({ requestId: trace.requestId, error: errorForLog(cause) }, 'unexpected error');
+      }
+      setResult({ ...result, errors: traceErrors(trace, result.errors) });
+    },
+  };
+}
+
+/** The name of the operation a document runs, '' when anonymous, undefined when none is picked. */
+export function operationName(document: DocumentNode, name: string | undefined): string | undefined {
+  const operation = getOperationAST(document, name);
+  return operation ? (operation.name?.value ?? '') : undefined;
+}
+
+/** Records the first error's code in the trace, and gives each error the request id. */
+export function traceErrors(trace: RequestTrace, errors: readonly GraphQLError[]): GraphQLError[] {
+  const code = errors[0]?.extensions?.['code'];
+  trace.errorCode = typeof code === 'string' ? code : 'OTHER';
+  // Copies rather than new keys: yoga caches validation errors across requests. A copy of
+  // every property, since graphql-jit's errors carry `locations` without the nodes behind them.
+  return errors.map((error) => {
+    const extensions = { value: { ...error.extensions, requestId: trace.requestId }, enumerable: true, writable: true, configurable: true };
+    return Object.create(Object.getPrototypeOf(error), { ...Object.getOwnPropertyDescriptors(error), extensions }) as GraphQLError;
+  });
+}
