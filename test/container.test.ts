@@ -1,0 +1,212 @@
+/**
+ * The image, without Docker (no engine runs in CI): the Dockerfile's own steps are performed
+ * here, each stage in an empty folder of its own, outside the repository, so that nothing
+ * resolves from the project's node_modules. The final stage is then started with the image's
+ * CMD and environment, probed with its HEALTHCHECK, queried in demo mode down every lazily
+ * loaded path, and stopped with its STOPSIGNAL. A runtime import of a devDependency fails it.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
+const run = promisify(execFile);
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+interface Stage {
+  name: string | undefined;
+  root: string;
+  workdir: string;
+  env: Record<string, string>;
+  user?: string;
+  cmd?: string[];
+  healthcheck?: string[];
+  stopSignal?: string;
+  runs: string[];
+}
+
+/** The Dockerfile as instructions: comments dropped, continuation lines joined. */
+function instructions(text: string): Array<[string, string]> {
+  return text
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'))
+    .map((line) => {
+      const [keyword, ...rest] = line.split(/\s+/);
+      return [keyword!.toUpperCase(), rest.join(' ')];
+    });
+}
+
+/** Performs the Dockerfile's steps; returns every stage, the last being the image. */
+async function build(dockerfile: string, base: string): Promise<Stage[]> {
+  const stages: Stage[] = [];
+  const inStage = (stage: Stage, path: string) => join(stage.root, path.startsWith('/') ? path : join(stage.workdir, path));
+  for (const [keyword, args] of instructions(dockerfile)) {
+    const stage = stages.at(-1)!;
+    switch (keyword) {
+      case 'FROM': {
+        const name = /\sAS\s+(\S+)$/i.exec(args)?.[1];
+        const root = join(base, `stage-${stages.length}`);
+        mkdirSync(root);
+        stages.push({ name, root, workdir: '/', env: {}, runs: [] });
+        break;
+      }
+      case 'WORKDIR':
+        stage.workdir = resolve(stage.workdir, args);
+        mkdirSync(inStage(stage, '/'), { recursive: true });
+        break;
+      case 'ENV':
+        for (const [, key, value] of args.matchAll(/(\w+)=(\S+)/g)) stage.env[key!] = value!;
+        break;
+      case 'COPY': {
+        const words = args.split(/\s+/);
+        const fromName = words[0]!.startsWith('--from=') ? words.shift()!.slice('--from='.length) : undefined;
+        const from = fromName === undefined ? undefined : stages.find((s) => s.name === fromName);
+        if (fromName !== undefined && from === undefined) throw new Error(`COPY --from=${fromName}: no such stage`);
+        const dest = inStage(stage, words.pop()!);
+        for (const source of words) {
+          const path = from ? join(from.root, source) : join(ROOT, source);
+          const target = statSync(path).isDirectory() ? dest : join(dest, basename(path));
+          mkdirSync(dirname(target), { recursive: true });
+          cpSync(path, target, { recursive: true });
+        }
+        break;
+      }
+      case 'RUN':
+        stage.runs.push(args);
+        await run('sh', ['-c', args], {
+          cwd: inStage(stage, '.'),
+          env: { PATH: process.env['PATH'], HOME: process.env['HOME'], npm_config_update_notifier: 'false', ...stage.env },
+          maxBuffer: 64 * 1024 * 1024,
+        });
+        break;
+      case 'USER':
+        stage.user = args;
+        break;
+      case 'CMD':
+        stage.cmd = JSON.parse(args) as string[];
+        break;
+      case 'HEALTHCHECK':
+        stage.healthcheck = JSON.parse(args.replace(/^.*?\bCMD\s+/, '')) as string[];
+        break;
+      case 'STOPSIGNAL':
+        stage.stopSignal = args;
+        break;
+      case 'EXPOSE':
+        break;
+      default:
+        throw new Error(`the container test does not know ${keyword}: extend it or keep to the instructions it knows`);
+    }
+  }
+  return stages;
+}
+
+/** Bare module names imported anywhere in the built output, static or dynamic. */
+function importedPackages(dir: string): Set<string> {
+  const names = new Set<string>();
+  for (const entry of readdirSync(dir, { recursive: true }) as string[]) {
+    if (!entry.endsWith('.js')) continue;
+    const text = readFileSync(join(dir, entry), 'utf8');
+    // import ... from 'x', import('x'), import 'x', require('x') and createRequire(...)('x').
+    for (const [, spec] of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|^import\s+|\brequire\s*\(\s*|\)\(\s*)['"]([^'"]+)['"]/gm)) {
+      if (!spec!.startsWith('.') && !spec!.startsWith('node:')) names.add(spec!);
+    }
+  }
+  return names;
+}
+
+describe('the container image, built and run without Docker', () => {
+  let base: string;
+  let image: Stage;
+  let app: string;
+  beforeAll(async () => {
+    base = mkdtempSync(join(tmpdir(), 'image-'));
+    const stages = await build(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'), base);
+    image = stages.at(-1)!;
+    app = join(image.root, image.workdir);
+  }, 300_000);
+  afterAll(() => rmSync(base, { recursive: true, force: true }));
+
+  it('is multi-stage, non-root, production, health-checked, and starts node itself', () => {
+    const text = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+    expect(instructions(text).filter(([k]) => k === 'FROM').length).toBeGreaterThanOrEqual(2);
+    expect(image.user).toBe('node');
+    expect(image.env['NODE_ENV']).toBe('production');
+    expect(image.healthcheck?.[0]).toBe('node');
+    expect(image.stopSignal).toBe('SIGTERM');
+    expect(image.cmd?.[0]).toBe('node'); // exec form: node is PID 1 and gets the signal
+    expect(text).toMatch(/npm ci --omit=dev/);
+  });
+
+  it('holds the compiled output and production dependencies only', () => {
+    for (let dir = dirname(app); dir !== dirname(dir); dir = dirname(dir)) {
+      expect(existsSync(join(dir, 'node_modules')), `${dir}/node_modules would leak into resolution`).toBe(false);
+    }
+    expect(existsSync(join(app, 'dist/src/main.js'))).toBe(true);
+    expect(existsSync(join(app, 'src'))).toBe(false);
+    const { devDependencies, dependencies } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Record<string, Record<string, string>>;
+    for (const name of ['typescript', 'vitest', 'tsx', 'playwright-core']) {
+      expect(devDependencies).toHaveProperty(name);
+      expect(existsSync(join(app, 'node_modules', name)), name).toBe(false);
+    }
+    for (const name of Object.keys(dependencies!)) expect(existsSync(join(app, 'node_modules', name)), name).toBe(true);
+  });
+
+  it('resolves every package the built code imports, lazy ones included, from the image alone', async () => {
+    const packages = [...importedPackages(join(app, 'dist'))];
+    expect(packages).toEqual(expect.arrayContaining(['graphql', 'graphql-yoga', 'undici', 'pino', 'prom-client', 'lossless-json']));
+    const script = `for (const p of ${JSON.stringify(packages)}) import.meta.resolve(p);`;
+    await expect(run(process.execPath, ['--input-type=module', '-e', script], { cwd: app })).resolves.toBeDefined();
+  });
+
+  it('starts with its CMD in demo mode, answers, passes its HEALTHCHECK, and exits 0 on its STOPSIGNAL', async () => {
+    const [command, ...args] = image.cmd!;
+    expect(command).toBe('node');
+    const child = spawn(process.execPath, args, {
+      cwd: app,
+      env: { PATH: process.env['PATH'], ...image.env, PORT: '0', HOST: '127.0.0.1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = once(child, 'close');
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    try {
+      const port = await vi.waitFor(() => {
+        const port = /"port":(\d+),"msg":"listening/.exec(stdout)?.[1];
+        if (!port) throw new Error(`not listening yet: ${stderr}`);
+        return port;
+      }, { timeout: 20_000, interval: 50 });
+      const origin = `http://127.0.0.1:${port}`;
+
+      const [health, ...check] = image.healthcheck!;
+      expect(health).toBe('node');
+      await expect(run(process.execPath, check, { env: { PATH: process.env['PATH'], PORT: port } })).resolves.toBeDefined();
+      expect((await fetch(`${origin}/ready`)).status).toBe(200);
+
+      const query = '{ trainingJobs(perPage: 2) { totalCount jobs { id status createdAt duration } } }';
+      const fast = await fetch(`${origin}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+      expect(((await fast.json()) as any).data.trainingJobs.jobs).toHaveLength(2);
+      // GET goes through yoga, loaded on first need: its packages must be in the image.
+      const viaYoga = await fetch(`${origin}/graphql?query=${encodeURIComponent(query)}`, { headers: { 'x-graphql-csrf': '1' } });
+      expect(((await viaYoga.json()) as any).data.trainingJobs.totalCount).toBeGreaterThan(0);
+      const graphiql = await fetch(`${origin}/graphql`, { headers: { accept: 'text/html' } });
+      expect(graphiql.status).toBe(200);
+      expect(await graphiql.text()).toContain('GraphiQL');
+      expect(await (await fetch(`${origin}/metrics`)).text()).toContain('gateway_graphql_requests_total{operation="anonymous",outcome="ok"} 2');
+
+      child.kill(image.stopSignal as NodeJS.Signals);
+      expect(await exited).toEqual([0, null]);
+      expect(stderr).toBe('');
+      expect(stdout).toContain('"msg":"stopped"');
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 60_000);
+});
