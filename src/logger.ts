@@ -3,6 +3,11 @@ import { pino, type Logger } from 'pino';
 /**
  * JSON lines on stdout. Credentials never reach a log line: the paths below are censored
  * wherever a header or config record is logged by mistake.
+ *
+ * Written synchronously: pino's default asynchronous stdout reports a flush as done while a
+ * write is still in flight, so the last lines before process.exit could come out of order
+ * (seen in test/shutdown.test.ts) or be lost in a crash. One write per line costs a few
+ * microseconds; a stalled log reader slows the gateway down rather than growing its memory.
  */
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino(
@@ -19,7 +24,7 @@ export function createLogger(level: string, destination?: pino.DestinationStream
         censor: '[redacted]',
       },
     },
-    destination,
+    destination ?? pino.destination({ dest: 1, sync: true }),
   );
 }
 

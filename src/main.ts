@@ -4,7 +4,6 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError, loadConfig, usage } from './config.ts';
-import type { Logger } from 'pino';
 import { createLogger, errorForLog } from './logger.ts';
 import { createGateway } from './server/gateway.ts';
 import { createTelemetry } from './server/telemetry.ts';
@@ -94,7 +93,7 @@ async function main(): Promise<void> {
   });
   server.on('error', (err) => {
     log.fatal({ error: errorForLog(err) }, 'cannot listen');
-    exitAfterFlush(log, 1);
+    process.exit(1);
   });
 
   // Drain (readiness 503, connections closed after their response), keep serving for the delay
@@ -104,8 +103,7 @@ async function main(): Promise<void> {
   const stop = async (signal: string) => {
     if (stopping) {
       log.warn({ signal }, 'second signal: stopping at once');
-      exitAfterFlush(log, 1);
-      return;
+      process.exit(1);
     }
     stopping = true;
     const { shutdownDelayMs: delayMs, shutdownGraceMs: graceMs } = config;
@@ -117,7 +115,7 @@ async function main(): Promise<void> {
     // Calls the cut requests left behind are aborted; a shared cache call may not be.
     await Promise.race([Promise.all([client.close(), stopEmulator()]), sleep(1000)]);
     log.info({ cut }, 'stopped');
-    exitAfterFlush(log, 0);
+    process.exit(0);
   };
   // A stray rejection is a bug to log, not a reason to drop every in-flight request.
   process.on('unhandledRejection', (reason) => {
@@ -126,19 +124,10 @@ async function main(): Promise<void> {
   // State after an uncaught exception is unknown: log it (without its stack) and exit for a restart.
   process.on('uncaughtException', (err) => {
     log.fatal({ error: errorForLog(err) }, 'uncaught exception');
-    exitAfterFlush(log, 1);
+    process.exit(1);
   });
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
-}
-
-/**
- * Exits once the log lines written so far are out, in order: pino writes asynchronously, and
- * process.exit alone would race the write in flight against its final synchronous flush.
- */
-function exitAfterFlush(log: Logger, code: number): void {
-  setTimeout(() => process.exit(code), 1000).unref();
-  log.flush(() => process.exit(code));
 }
 
 await main();

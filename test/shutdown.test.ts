@@ -4,7 +4,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { request } from 'node:http';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { VARIABLES } from '../src/config.ts';
@@ -29,6 +30,15 @@ function get(origin: string, path: string): Promise<{ status: number; connection
 
 function post(origin: string, query: string) {
   return fetch(`${origin}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...AUTH }, body: JSON.stringify({ query }) });
+}
+
+/** A port free at the moment of asking. */
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 const arrived = (emulator: Emulator, n = 1) => vi.waitFor(() => expect(emulator.requests.length).toBeGreaterThanOrEqual(n));
@@ -98,12 +108,14 @@ describe('the process', () => {
 
   /** Starts main.ts against the emulator and resolves once it listens. */
   async function startGateway(env: Record<string, string> = {}) {
+    // A port chosen here rather than read from the log: LOG_LEVEL=warn hides the listening line.
+    const port = await freePort();
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: ROOT,
       env: {
         PATH: process.env['PATH'],
         HOST: '127.0.0.1',
-        PORT: '0',
+        PORT: String(port),
         MODELARTS_ENDPOINT: emulator.url,
         MODELARTS_PROJECT_ID: 'test-project',
         ...env,
@@ -122,12 +134,12 @@ describe('the process', () => {
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     // 'close', not 'exit': it waits for the output to be read to its end.
     const exited = once(child, 'close') as Promise<[number | null, NodeJS.Signals | null]>;
-    const listening = await vi.waitFor(() => {
-      const line = logs.find((l) => l['msg']?.startsWith('listening'));
-      if (!line) throw new Error(`not listening yet: ${stderr}`);
-      return line;
+    const origin = `http://127.0.0.1:${port}`;
+    await vi.waitFor(async () => {
+      if (child.exitCode !== null) throw new Error(`exited: ${stderr}`);
+      expect((await fetch(`${origin}/health`)).status).toBe(200);
     }, { timeout: 15_000, interval: 50 });
-    return { child, logs, exited, stderr: () => stderr, origin: `http://127.0.0.1:${listening['port']}` };
+    return { child, logs, exited, stderr: () => stderr, origin };
   }
 
   it.each(['SIGTERM', 'SIGINT'] as const)('on %s, finishes the request in flight, refuses new connections and exits 0', async (signal) => {
@@ -144,7 +156,7 @@ describe('the process', () => {
     expect(await gw.exited).toEqual([0, null]);
     expect(gw.logs.find((l) => l['msg'] === 'shutting down: draining')).toMatchObject({ signal, graceMs: 15_000 });
     expect(gw.logs.find((l) => l['msg'] === 'request' && l['operation'] === 'Jobs')).toMatchObject({ status: 200 });
-    expect(gw.logs.at(-1)).toMatchObject({ msg: 'stopped', cut: 0 });
+    expect(gw.logs.at(-1), JSON.stringify(gw.logs)).toMatchObject({ msg: 'stopped', cut: 0 });
     expect(gw.stderr()).toBe('');
   });
 
@@ -180,6 +192,18 @@ describe('the process', () => {
     gw.child.kill('SIGTERM');
     expect(await gw.exited).toEqual([1, null]);
     expect(gw.logs.at(-1)).toMatchObject({ msg: 'second signal: stopping at once' });
+  });
+
+  it('honours LOG_LEVEL: at warn, no request lines, but a failure still logs with its request id', async () => {
+    const gw = await startGateway({ LOG_LEVEL: 'warn' });
+    expect((await post(gw.origin, JOBS)).status).toBe(200);
+    emulator.setFault({ status: 500, body: 'oops', times: 1 });
+    const failed = await post(gw.origin, JOBS);
+    const requestId = failed.headers.get('x-request-id');
+    gw.child.kill('SIGTERM');
+    expect(await gw.exited).toEqual([0, null]);
+    expect(gw.logs.map((l) => l['msg'])).toEqual(['upstream call failed']);
+    expect(gw.logs[0]).toMatchObject({ level: 40, requestId, code: 'UPSTREAM_ERROR' });
   });
 
   /** Runs main.ts to its exit, for the cases that never listen. */

@@ -118,6 +118,8 @@ export function createTelemetry({ log, cache = false, processMetrics = true }: T
       requests.inc({ operation, outcome });
       requestSeconds.observe({ operation }, seconds);
     }
+    const level = trace.kind === 'probe' ? 'debug' : status >= 500 ? 'error' : 'info';
+    if (!log.isLevelEnabled(level)) return;
     const { upstream } = trace;
     const line: Record<string, unknown> = {
       requestId: trace.requestId,
@@ -130,9 +132,7 @@ export function createTelemetry({ log, cache = false, processMetrics = true }: T
     if (errorCode !== undefined) line['errorCode'] = errorCode;
     if (upstream.calls > 0 || upstream.cached > 0) line['upstream'] = upstream;
     if (aborted) line['aborted'] = true;
-    if (trace.kind === 'probe') log.debug(line, 'request');
-    else if (status >= 500) log.error(line, 'request');
-    else log.info(line, 'request');
+    log[level](line, 'request');
   }
 
   return {
