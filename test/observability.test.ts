@@ -204,6 +204,10 @@ describe('the request log', () => {
       expect(sample(text, 'gateway_graphql_requests_total{operation="Jobs",outcome="CANCELLED"}')).toBe(1);
     });
   });
+  it('puts a request id in every line it wrote', () => {
+    expect(stack.logs.length).toBeGreaterThan(5);
+    for (const line of stack.logs) expect(line['requestId'], JSON.stringify(line)).toEqual(expect.any(String));
+  });
 });
 
 describe('request ids', () => {
