@@ -31,6 +31,8 @@ export interface Telemetry {
   upstreamCall(outcome: CallOutcome): void;
   /** For the page cache's `onLookup` option. */
   cacheLookup(hit: boolean): void;
+  /** Requests received and not yet answered. */
+  inFlight(): number;
 }
 
 export interface TelemetryOptions {
@@ -93,6 +95,7 @@ export function createTelemetry({ log, cache = false, processMetrics = true }: T
       })
     : undefined;
 
+  let inFlightCount = 0;
   const operations = new Set<string>();
   const operationLabel = (name: string | undefined): string => {
     if (name === undefined) return 'none';
@@ -140,6 +143,7 @@ export function createTelemetry({ log, cache = false, processMetrics = true }: T
     begin(req, res, requestId) {
       const start = performance.now();
       inFlight.inc();
+      inFlightCount++;
       const trace: RequestTrace = {
         requestId,
         kind: 'other',
@@ -149,6 +153,7 @@ export function createTelemetry({ log, cache = false, processMetrics = true }: T
       };
       res.once('close', () => {
         inFlight.dec();
+        inFlightCount--;
         finish(trace, req, res, (performance.now() - start) / 1000);
       });
       return trace;
@@ -161,5 +166,6 @@ export function createTelemetry({ log, cache = false, processMetrics = true }: T
     cacheLookup(hit) {
       lookups?.inc({ result: hit ? 'hit' : 'miss' });
     },
+    inFlight: () => inFlightCount,
   };
 }
