@@ -57,8 +57,8 @@ export interface Gateway {
   handler: (req: IncomingMessage, res: ServerResponse) => void;
   telemetry: Telemetry;
   /**
-   * Starts draining: /ready answers 503 and every connection closes after its current
-   * response, while requests are still served (a load balancer needs a moment to notice).
+   * Starts draining: /ready answers 503 and requests arriving from now on are answered with
+   * Connection: close, while still served (a load balancer needs a moment to notice).
    */
   drain(): void;
   /**

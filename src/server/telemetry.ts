@@ -39,17 +39,15 @@ export interface TelemetryOptions {
   log: Logger;
   /** Register the cache metrics (only when CACHE_TTL_MS is set). */
   cache?: boolean;
-  /** Process metrics (CPU, memory, event loop, GC), default true. */
-  processMetrics?: boolean;
 }
 
 const MAX_OPERATIONS = 100;
 const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 const CODE = /^[A-Z][A-Z0-9_]{0,39}$/;
 
-export function createTelemetry({ log, cache = false, processMetrics = true }: TelemetryOptions): Telemetry {
+export function createTelemetry({ log, cache = false }: TelemetryOptions): Telemetry {
   const registry = new Registry();
-  if (processMetrics) collectDefaultMetrics({ register: registry });
+  collectDefaultMetrics({ register: registry });
   const requests = new Counter({
     name: 'gateway_graphql_requests_total',
     help: 'GraphQL requests answered, by operation name and outcome (ok, an error code, HTTP_<status> or CANCELLED).',
