@@ -62,6 +62,11 @@ export interface Config {
   shutdownGraceMs: number;
   /** SHUTDOWN_DELAY_MS, default 0: how long /ready says 503 before the listener closes. */
   shutdownDelayMs: number;
+  /**
+   * LIVE_POLL_MS (default 5000), LIVE_MAX_BACKOFF_MS (default 60000), LIVE_MAX_SUBSCRIPTIONS
+   * (default 10000 per process) and LIVE_MAX_PER_CALLER (default 20): subscriptions (src/live/).
+   */
+  live: { pollMs: number; maxBackoffMs: number; maxSubscriptions: number; maxPerCaller: number };
 }
 
 export class ConfigError extends Error {
@@ -111,6 +116,10 @@ export const VARIABLES: ReadonlyArray<{ name: string; default: string; meaning: 
   { name: 'LOG_LEVEL', default: 'info', meaning: 'fatal, error, warn, info, debug, trace or silent' },
   { name: 'SHUTDOWN_GRACE_MS', default: '15000', meaning: 'after SIGTERM or SIGINT, how long requests in flight may finish' },
   { name: 'SHUTDOWN_DELAY_MS', default: '0', meaning: 'after SIGTERM or SIGINT, how long /ready answers 503 while serving, before the listener closes' },
+  { name: 'LIVE_POLL_MS', default: '5000', meaning: 'how often a live subscription\'s page is fetched (1000-600000, with ±10% jitter), once per distinct page however many watch it' },
+  { name: 'LIVE_MAX_BACKOFF_MS', default: '60000', meaning: 'the longest wait between polls after transient upstream failures (the wait doubles from LIVE_POLL_MS)' },
+  { name: 'LIVE_MAX_SUBSCRIPTIONS', default: '10000', meaning: 'open subscriptions per process; 0 refuses every subscription' },
+  { name: 'LIVE_MAX_PER_CALLER', default: '20', meaning: 'open subscriptions per caller (credential, or address without one)' },
 ];
 
 /** The text of `--help`. */
@@ -186,6 +195,16 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const shutdownGraceMs = int('SHUTDOWN_GRACE_MS', 15_000, 0, 600_000);
   const shutdownDelayMs = int('SHUTDOWN_DELAY_MS', 0, 0, 600_000);
 
+  const live = {
+    pollMs: int('LIVE_POLL_MS', 5000, 1000, 600_000),
+    maxBackoffMs: int('LIVE_MAX_BACKOFF_MS', 60_000, 1000, 3_600_000),
+    maxSubscriptions: int('LIVE_MAX_SUBSCRIPTIONS', 10_000, 0, 1_000_000),
+    maxPerCaller: int('LIVE_MAX_PER_CALLER', 20, 1, 100_000),
+  };
+  if (live.maxBackoffMs < live.pollMs) {
+    problems.push(`LIVE_MAX_BACKOFF_MS must not be below LIVE_POLL_MS (${live.pollMs})`);
+  }
+
   const logLevel = get('LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) {
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
@@ -243,6 +262,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     port, host, endpoint, projectId, auth, token, ak, sk, securityToken, upstreamTimeoutMs, upstreamMaxAttempts,
     upstreamMaxBodyBytes, breakerThreshold, breakerCoolOffMs, maxRequestBytes, cacheTtlMs,
     cacheMaxEntries, limits, maxTokens, introspection, graphiql, corsOrigins, rateLimit,
-    persistedOperations, persistedMode, logLevel, shutdownGraceMs, shutdownDelayMs,
+    persistedOperations, persistedMode, logLevel, shutdownGraceMs, shutdownDelayMs, live,
   };
 }

@@ -1,7 +1,11 @@
 /** Per-request state, created fresh for every GraphQL request (never shared between callers). */
 import type { Logger } from 'pino';
-import { unauthenticated } from './errors.ts';
+import type { TrainingJobsQuery } from './domain.ts';
+import { GatewayError, unauthenticated } from './errors.ts';
+import type { LiveEvent } from './live/events.ts';
+import type { LiveRegistry } from './live/registry.ts';
 import type { RequestTrace } from './server/telemetry.ts';
+import { callerIdentity } from './upstream/auth.ts';
 import type { UpstreamClient } from './upstream/client.ts';
 import { createTrainingJobsLoader, type TrainingJobsLoader } from './upstream/loaders.ts';
 
@@ -10,15 +14,23 @@ export interface GatewayContext {
   log: Logger;
   /** The loader for this request's caller; throws UNAUTHENTICATED when there is no credential. */
   trainingJobs(): TrainingJobsLoader;
+  /** The live stream of one page for this caller; throws UNAUTHENTICATED when there is no credential. */
+  liveTrainingJobs(query: TrainingJobsQuery): AsyncIterableIterator<LiveEvent>;
 }
 
-export function createContext(
-  client: UpstreamClient,
-  trace: RequestTrace,
-  token: string | undefined,
-  log: Logger,
-  signal?: AbortSignal,
-): GatewayContext {
+export interface ContextOptions {
+  client: UpstreamClient;
+  trace: RequestTrace;
+  /** The token sent upstream; undefined when the caller has none (UNAUTHENTICATED). */
+  token: string | undefined;
+  log: Logger;
+  /** Aborts upstream calls, and ends live streams, when the client goes away. */
+  signal?: AbortSignal | undefined;
+  /** For subscriptions: the registry, and who the caller is (its own credential, or its address). */
+  live?: { registry: LiveRegistry; credential: string | undefined; address: string | undefined } | undefined;
+}
+
+export function createContext({ client, trace, token, log, signal, live }: ContextOptions): GatewayContext {
   let loader: TrainingJobsLoader | undefined;
   const { requestId } = trace;
   return {
@@ -28,6 +40,13 @@ export function createContext(
       if (token === undefined) throw unauthenticated();
       loader ??= createTrainingJobsLoader(client, { token, requestId, signal, trace: trace.upstream });
       return loader;
+    },
+    liveTrainingJobs(query) {
+      if (token === undefined) throw unauthenticated();
+      // Only the fast path builds a context without it, and it runs queries only.
+      if (live === undefined) throw new GatewayError('INTERNAL_SERVER_ERROR', 'Subscriptions are not served here.');
+      const identity = callerIdentity(live.credential, live.address);
+      return live.registry.subscribe(query, { token, identity, signal });
     },
   };
 }

@@ -5,6 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError, loadConfig, usage } from './config.ts';
 import { createLogger, errorForLog } from './logger.ts';
+import { createLiveRegistry } from './live/registry.ts';
 import { createGateway } from './server/gateway.ts';
 import { createTelemetry } from './server/telemetry.ts';
 import { loadManifest, type PersistedOperations } from './server/persisted-operations.ts';
@@ -41,7 +42,7 @@ async function main(): Promise<void> {
   if (endpoint === undefined) {
     const { createEmulator } = await import('./emulator/index.ts');
     // No request log: it is for tests, and would grow for as long as the demo runs.
-    const emulator = await createEmulator({ logRequests: false }).listen(0, '127.0.0.1');
+    const emulator = await createEmulator({ logRequests: false, motion: {} }).listen(0, '127.0.0.1');
     endpoint = emulator.url;
     stopEmulator = () => emulator.close();
     log.info({ mode: 'demo', projectId: config.projectId }, 'demo mode: MODELARTS_ENDPOINT is not set, serving the embedded ModelArts emulator on a loopback port');
@@ -70,8 +71,11 @@ async function main(): Promise<void> {
           onLookup: telemetry.cacheLookup,
         })
       : upstream;
+  // Pollers call the upstream itself, not the page cache: a cached page would hide changes.
+  const live = createLiveRegistry({ client: upstream, projectId: config.projectId, log, ...config.live, observe: telemetry.live });
   const gateway = createGateway({
     client,
+    live,
     log,
     telemetry,
     maxRequestBytes: config.maxRequestBytes,

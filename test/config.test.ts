@@ -49,6 +49,7 @@ describe('loadConfig defaults', () => {
       logLevel: 'info',
       shutdownGraceMs: 15_000,
       shutdownDelayMs: 0,
+      live: { pollMs: 5000, maxBackoffMs: 60_000, maxSubscriptions: 10_000, maxPerCaller: 20 },
     });
   });
 
@@ -106,6 +107,11 @@ describe('loadConfig reads each variable', () => {
     ['SHUTDOWN_GRACE_MS', { SHUTDOWN_GRACE_MS: '30000' }, { shutdownGraceMs: 30_000 }],
     ['SHUTDOWN_GRACE_MS of 0 (cut at once)', { SHUTDOWN_GRACE_MS: '0' }, { shutdownGraceMs: 0 }],
     ['SHUTDOWN_DELAY_MS', { SHUTDOWN_DELAY_MS: '5000' }, { shutdownDelayMs: 5000 }],
+    [
+      'the live-update settings',
+      { LIVE_POLL_MS: '1000', LIVE_MAX_BACKOFF_MS: '1000', LIVE_MAX_SUBSCRIPTIONS: '0', LIVE_MAX_PER_CALLER: '3' },
+      { live: { pollMs: 1000, maxBackoffMs: 1000, maxSubscriptions: 0, maxPerCaller: 3 } },
+    ],
     ...['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map(
       (level): [string, Env, Partial<Config>] => [`LOG_LEVEL ${level}`, { LOG_LEVEL: level }, { logLevel: level }],
     ),
@@ -159,6 +165,11 @@ describe('loadConfig rejects a bad value, naming the variable', () => {
     ['a bad project id in demo mode', { MODELARTS_PROJECT_ID: 'bad id' }, 'MODELARTS_PROJECT_ID'],
     ['a SHUTDOWN_GRACE_MS above ten minutes', { SHUTDOWN_GRACE_MS: '600001' }, 'SHUTDOWN_GRACE_MS'],
     ['a SHUTDOWN_DELAY_MS with a unit', { SHUTDOWN_DELAY_MS: '5s' }, 'SHUTDOWN_DELAY_MS'],
+    ['a LIVE_POLL_MS under a second', { LIVE_POLL_MS: '999' }, 'LIVE_POLL_MS'],
+    ['a LIVE_POLL_MS above ten minutes', { LIVE_POLL_MS: '600001' }, 'LIVE_POLL_MS'],
+    ['a LIVE_MAX_BACKOFF_MS below LIVE_POLL_MS', { LIVE_POLL_MS: '10000', LIVE_MAX_BACKOFF_MS: '5000' }, 'LIVE_MAX_BACKOFF_MS'],
+    ['a LIVE_MAX_PER_CALLER of 0', { LIVE_MAX_PER_CALLER: '0' }, 'LIVE_MAX_PER_CALLER'],
+    ['a negative LIVE_MAX_SUBSCRIPTIONS', { LIVE_MAX_SUBSCRIPTIONS: '-1' }, 'LIVE_MAX_SUBSCRIPTIONS'],
   ])('rejects %s', (_what, env, variable) => {
     const error = configError(env);
     expect(error.name).toBe('ConfigError');

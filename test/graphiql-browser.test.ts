@@ -2,7 +2,8 @@
  * GraphiQL in a real browser (Debian's Chromium, driven by playwright-core): the pre-filled
  * example runs and shows jobs with status names, the documentation explorer lists trainingJobs
  * with its argument descriptions, and no request leaves the machine. A screenshot is saved
- * under test-results/.
+ * under test-results/. The second tab runs the live example over SSE, and a second result
+ * replaces the first.
  */
 import { mkdirSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
@@ -14,7 +15,8 @@ let stack: Stack;
 let browser: Browser;
 
 beforeAll(async () => {
-  stack = await startStack({ tokens: { mode: 'passthrough', demoToken: 'demo-token' } });
+  // As in demo mode: the data moves with the clock, and pages are polled often.
+  stack = await startStack({ tokens: { mode: 'passthrough', demoToken: 'demo-token' }, emulator: { motion: {} }, live: { pollMs: 300 } });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
@@ -54,5 +56,32 @@ it('runs the example query and documents trainingJobs, offline', async () => {
 
   const offsite = [...urls].filter((url) => !url.startsWith(stack.origin) && !url.startsWith(`blob:${stack.origin}`));
   expect(offsite).toEqual([]);
+  await page.close();
+}, 120_000);
+
+it('runs the live example in its tab and shows the next result when the page changes', async () => {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await page.goto(`${stack.origin}/graphql`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
+  const tab = page.locator('.graphiql-tab', { hasText: 'LiveRunningJobs' }).first();
+  await tab.waitFor({ state: 'visible', timeout: 60_000 });
+  await tab.click();
+  await page.waitForFunction(() => /LiveRunningJobs/.test(document.querySelector('.graphiql-query-editor')?.textContent ?? ''), null, { timeout: 30_000 });
+  await page.locator('button[aria-label*="Execute" i]').first().click();
+  const response = () => document.querySelector('.graphiql-response')?.textContent ?? '';
+  await page.waitForFunction(() => /"duration"/.test(document.querySelector('.graphiql-response')?.textContent ?? ''), null, { timeout: 30_000 });
+  const first = await page.evaluate(response);
+  // Running jobs run on: the next poll finds longer durations, and GraphiQL shows that result.
+  await page.waitForFunction(
+    (before) => {
+      const now = document.querySelector('.graphiql-response')?.textContent ?? '';
+      return /"duration"/.test(now) && now !== before;
+    },
+    first,
+    { timeout: 30_000 },
+  );
+  const second = await page.evaluate(response);
+  expect(second).not.toEqual(first);
+  expect(second.replace(/\s+/g, ' ')).toMatch(/"status": "RUNNING"/);
+  await page.screenshot({ path: 'test-results/graphiql-live.png' });
   await page.close();
 }, 120_000);

@@ -170,6 +170,9 @@ describe('properties: query building', () => {
       requestId: 'properties',
       log: {} as Logger,
       trainingJobs: () => loader,
+      liveTrainingJobs: () => {
+        throw new Error('no subscriptions here');
+      },
     };
     const DEFAULTS = { page: 1, perPage: 10, sortBy: 'JOB_NAME', order: 'ASC', workspaceId: '0' } as const;
     const TYPES = {

@@ -8,8 +8,16 @@ import { generate } from '@graphql-codegen/cli';
 import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import config from '../codegen.ts';
-import { DashboardDocument, JobsTableDocument, type JobsTableQuery, type JobsTableQueryVariables } from '../schema/generated/graphql.ts';
+import {
+  DashboardDocument,
+  JobsTableDocument,
+  LiveJobsTableDocument,
+  type JobsTableQuery,
+  type JobsTableQueryVariables,
+  type LiveJobsTableSubscription,
+} from '../schema/generated/graphql.ts';
 import { loadManifest } from '../src/server/persisted-operations.ts';
+import { ws, wsClient } from './support/live.ts';
 import { startStack, type Stack } from './support/stack.ts';
 
 const MANIFEST = 'schema/generated/persisted-documents.json';
@@ -41,19 +49,48 @@ describe('against the gateway', () => {
     expect(data.trainingJobs?.jobs.every((job) => job.status === 'COMPLETED')).toBe(true);
   });
 
-  it('runs every generated operation by id in allow-list mode', async () => {
+  const idOf = (document: unknown) => (document as { __meta__?: { hash?: string } }).__meta__?.hash;
+  const VARIABLES = { page: 1, perPage: 2, sortBy: 'JOB_NAME', order: 'ASC' };
+
+  it('runs every generated query by id in allow-list mode', async () => {
     const ids = [...loadManifest(MANIFEST).keys()];
-    expect(ids).toHaveLength(3);
-    for (const documentId of ids) {
+    expect(ids).toHaveLength(4);
+    for (const documentId of ids.filter((id) => id !== idOf(LiveJobsTableDocument))) {
       const res = await fetch(`${allowList.origin}/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-auth-token': 't' },
-        body: JSON.stringify({ documentId, variables: { page: 1, perPage: 2, sortBy: 'JOB_NAME', order: 'ASC' } }),
+        body: JSON.stringify({ documentId, variables: VARIABLES }),
       });
       const body = (await res.json()) as { errors?: unknown };
       expect(body.errors, documentId).toBeUndefined();
     }
-    const dashboardId = (DashboardDocument as unknown as { __meta__?: { hash?: string } }).__meta__?.hash;
-    expect(ids).toContain(dashboardId);
+    expect(ids).toContain(idOf(DashboardDocument));
+  });
+
+  it('runs the generated subscription by id in allow-list mode, over SSE and WebSocket', async () => {
+    const hash = idOf(LiveJobsTableDocument)!;
+    // By id, the body carries documentId instead of a document.
+    const bySse = await fetch(`${allowList.origin}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'x-auth-token': 't' },
+      body: JSON.stringify({ documentId: hash, variables: VARIABLES }),
+    });
+    const reader = bySse.body!.getReader();
+    let text = '';
+    while (!text.includes('event: next')) text += new TextDecoder().decode((await reader.read()).value);
+    await reader.cancel();
+    expect(text).toContain('"totalCount"');
+
+    const client = wsClient(allowList.origin, { 'x-auth-token': 't' });
+    const byId = ws(client, '', VARIABLES, { persistedQuery: { version: 1, sha256Hash: hash } });
+    const [first] = await byId.received(1);
+    const data = first!.data as LiveJobsTableSubscription;
+    expect(first!.errors).toBeUndefined();
+    expect(data.trainingJobs?.jobs).toHaveLength(2);
+    byId.stop();
+    // A document sent as text is refused in allow-list mode, over WebSocket as over HTTP.
+    const byText = ws(client, print(LiveJobsTableDocument), VARIABLES);
+    await expect(byText.done).rejects.toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'CANNOT_SEND_PQ_ID_AND_BODY' }) })]);
+    await client.dispose();
   });
 });

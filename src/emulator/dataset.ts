@@ -31,7 +31,7 @@ const MAX_DURATION = 21 * 24 * 3600 * 1000;
 const TWO_53 = 1n << 53n;
 
 /** mulberry32: tiny, fast, and good enough for test data; Math.random would break determinism. */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
@@ -55,7 +55,7 @@ function logUniform(rng: Rng, min: number, max: number): number {
 }
 
 /** An id of 6 to 12 digits, like most real ones. */
-function modestId(rng: Rng): bigint {
+export function modestId(rng: Rng): bigint {
   return BigInt(logUniform(rng, 100_000, 999_999_999_999));
 }
 
@@ -93,13 +93,23 @@ interface NameParts {
   dataset: string;
 }
 
-function jobName(rng: Rng, earlier: readonly NameParts[]): NameParts {
+export function jobName(rng: Rng, earlier: readonly NameParts[]): NameParts {
   // About one job in twelve is a re-run under an earlier name: duplicates exercise the job_id tie-break.
   if (earlier.length > 0 && rng() < 0.08) return pick(rng, earlier);
   const family = pick(rng, FAMILIES);
   const model = pick(rng, family.models);
   const dataset = pick(rng, family.datasets);
   return { name: `${model}-${dataset}-${pick(rng, family.tasks)}${pick(rng, SUFFIXES)}`, model, dataset };
+}
+
+/** A description a person might write for the job, or none. */
+export function describeJob(rng: Rng, { model, dataset }: NameParts): string {
+  return pick(rng, DESCRIPTIONS).replace('{model}', model).replace('{dataset}', dataset);
+}
+
+/** 1 to 12, mostly few: most jobs are run once or twice. */
+export function versionCountOf(rng: Rng): number {
+  return 1 + Math.floor(rng() ** 2 * 12);
 }
 
 /**
@@ -118,7 +128,7 @@ export function generateJobs(n: number, seed = 1): EmulatorJob[] {
   for (let i = 0; i < n; i++) {
     const parts = jobName(rng, names);
     names.push(parts);
-    const { name, model, dataset } = parts;
+    const { name } = parts;
     let jobId: bigint;
     if (i % 17 === 5) jobId = bigJobIds++ === 0 ? TWO_53 + 1n : bigId(rng); // 2^53+1: the first double-unsafe integer
     else jobId = modestId(rng);
@@ -132,8 +142,8 @@ export function generateJobs(n: number, seed = 1): EmulatorJob[] {
     const duration = NOT_STARTED.has(status)
       ? 0
       : Math.min(logUniform(rng, MIN_DURATION, MAX_DURATION), END - createTime);
-    const jobDesc = pick(rng, DESCRIPTIONS).replace('{model}', model).replace('{dataset}', dataset);
-    const versionCount = 1 + Math.floor(rng() ** 2 * 12);
+    const jobDesc = describeJob(rng, parts);
+    const versionCount = versionCountOf(rng);
     const roll = rng();
     const workspaceId = i < STATUS_CODES || roll >= 0.13 ? '0' : roll < 0.1 ? 'ws-7f3a' : 'ws-b21c';
     jobs.push({ jobId, jobName: name, versionId, status, createTime, duration, jobDesc, versionCount, workspaceId });

@@ -3,6 +3,9 @@
 export { defaultJobs, generateJobs } from './dataset.ts';
 export type { EmulatorJob } from './dataset.ts';
 export type { Fault, Trickle } from './faults.ts';
+export { jobsAt } from './motion.ts';
+export type { MotionPlan } from './motion.ts';
+export type { Motion } from './moving-index.ts';
 export type { RecordedRequest } from './record.ts';
 export { createEmulator } from './server.ts';
 export type { Emulator, EmulatorOptions } from './server.ts';

@@ -10,6 +10,8 @@ import { createFaultSlot } from './faults.ts';
 import type { Fault } from './faults.ts';
 import { manageServer } from './lifecycle.ts';
 import { createJobIndex } from './listing.ts';
+import { createMovingIndex, motionProblems } from './moving-index.ts';
+import type { Motion } from './moving-index.ts';
 import { recordRequest } from './record.ts';
 import type { RecordedRequest } from './record.ts';
 import { reset, send } from './respond.ts';
@@ -44,6 +46,11 @@ export interface EmulatorOptions {
   verifySignature?: (request: RecordedRequest) => boolean;
   /** Keep the request log; default true. Long benchmarks may turn it off to keep memory flat. */
   logRequests?: boolean;
+  /**
+   * Data that moves with a clock: running jobs' durations grow and every `stepMs` one job moves
+   * WAITING -> RUNNING -> COMPLETED or FAILED, as jobsAt() computes it. Default: static data.
+   */
+  motion?: Motion;
 }
 
 export interface Emulator {
@@ -91,13 +98,15 @@ function checkOptions(options: EmulatorOptions): void {
     const value = options[key];
     if (value !== undefined && value !== null && !Number.isInteger(value)) problems.push(`${key} must be an integer or null`);
   }
+  if (options.motion !== undefined) problems.push(...motionProblems(options.motion));
   if (problems.length > 0) throw new TypeError(`createEmulator: ${problems.join('; ')}`);
 }
 
 export function createEmulator(options: EmulatorOptions = {}): Emulator {
   checkOptions(options);
+  const jobs = options.jobs ?? defaultJobs();
   const settings: Settings = {
-    index: createJobIndex(options.jobs ?? defaultJobs()),
+    index: options.motion === undefined ? createJobIndex(jobs) : createMovingIndex(jobs, options.motion),
     projectId: options.projectId,
     tokens: options.tokens === undefined ? undefined : new Set(options.tokens),
     jobCountLimit: options.jobCountLimit === undefined ? 3 : options.jobCountLimit,

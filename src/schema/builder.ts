@@ -1,8 +1,8 @@
 import SchemaBuilder from '@pothos/core';
 import type { GatewayContext } from '../context.ts';
 
-/** The Pothos builder; it defines no types itself (one file per domain does). */
-export const builder = new SchemaBuilder<{
+/** The builder's type parameters (for helpers such as shared argument lists). */
+export type BuilderTypes = PothosSchemaTypes.ExtendDefaultTypes<{
   Context: GatewayContext;
   DefaultFieldNullability: false;
   Scalars: {
@@ -11,10 +11,17 @@ export const builder = new SchemaBuilder<{
     /** Milliseconds inside, ISO 8601 outside. */
     Duration: { Input: number; Output: number | string };
   };
-}>({
+}>;
+
+/** The Pothos builder; it defines no types itself (one file per domain does). */
+export const builder = new SchemaBuilder<BuilderTypes>({
   defaultFieldNullability: false,
 });
 
 builder.queryType({
   description: 'The entry points of the training-jobs gateway.',
+});
+
+builder.subscriptionType({
+  description: 'Live views: each sends its first result at once, then again whenever it changes.',
 });

@@ -1,5 +1,8 @@
-import { builder } from './builder.ts';
+import type { ArgBuilder } from '@pothos/core';
+import { builder, type BuilderTypes } from './builder.ts';
 import { LIMITS, toTrainingJobsQuery } from './arguments.ts';
+import type { GatewayError } from '../errors.ts';
+import type { LiveEvent } from '../live/events.ts';
 import { TrainingJobPage } from './training-job-page.ts';
 import { TrainingJobStatus } from './training-job-status.ts';
 
@@ -23,50 +26,83 @@ const SortOrder = builder.enumType('SortOrder', {
   } as const,
 });
 
+/** The arguments of Query.trainingJobs, which Subscription.trainingJobs repeats exactly. */
+const trainingJobsArgs = (arg: ArgBuilder<BuilderTypes>) => ({
+  status: arg({
+    type: TrainingJobStatus,
+    description: 'Only jobs in this status; omitted means every status.',
+  }),
+  page: arg.int({
+    required: true,
+    defaultValue: 1,
+    description: `The page to return, from ${LIMITS.page[0]} to ${LIMITS.page[1]}.`,
+  }),
+  perPage: arg.int({
+    required: true,
+    defaultValue: 10,
+    description: `Jobs per page, from ${LIMITS.perPage[0]} to ${LIMITS.perPage[1]}.`,
+  }),
+  sortBy: arg({
+    type: TrainingJobSortField,
+    required: true,
+    defaultValue: 'JOB_NAME',
+    description: 'What to sort by.',
+  }),
+  order: arg({
+    type: SortOrder,
+    required: true,
+    defaultValue: 'ASC',
+    description: 'The sort direction.',
+  }),
+  search: arg.string({
+    description: `Text to look for in job names, 0 to ${LIMITS.searchLength} characters; empty means no filter.`,
+  }),
+  workspaceId: arg.id({
+    required: true,
+    defaultValue: '0',
+    description: 'The workspace whose jobs to list; "0" is the default workspace.',
+  }),
+});
+
 builder.queryField('trainingJobs', (t) =>
   t.field({
     type: TrainingJobPage,
     nullable: true,
     description: 'Training jobs of the configured ModelArts project, one page at a time.',
-    args: {
-      status: t.arg({
-        type: TrainingJobStatus,
-        description: 'Only jobs in this status; omitted means every status.',
-      }),
-      page: t.arg.int({
-        required: true,
-        defaultValue: 1,
-        description: `The page to return, from ${LIMITS.page[0]} to ${LIMITS.page[1]}.`,
-      }),
-      perPage: t.arg.int({
-        required: true,
-        defaultValue: 10,
-        description: `Jobs per page, from ${LIMITS.perPage[0]} to ${LIMITS.perPage[1]}.`,
-      }),
-      sortBy: t.arg({
-        type: TrainingJobSortField,
-        required: true,
-        defaultValue: 'JOB_NAME',
-        description: 'What to sort by.',
-      }),
-      order: t.arg({
-        type: SortOrder,
-        required: true,
-        defaultValue: 'ASC',
-        description: 'The sort direction.',
-      }),
-      search: t.arg.string({
-        description: `Text to look for in job names, 0 to ${LIMITS.searchLength} characters; empty means no filter.`,
-      }),
-      workspaceId: t.arg.id({
-        required: true,
-        defaultValue: '0',
-        description: 'The workspace whose jobs to list; "0" is the default workspace.',
-      }),
-    },
+    args: trainingJobsArgs(t.arg),
     resolve: (_root, args, ctx) => {
       const query = toTrainingJobsQuery({ ...args, workspaceId: String(args.workspaceId) });
       return ctx.trainingJobs().load(query);
+    },
+  }),
+);
+
+/** A stream of one event that is an error: how a subscription refused up front answers. */
+async function* failed(error: unknown): AsyncGenerator<LiveEvent> {
+  // Anything but a GatewayError is a bug, which masking turns into INTERNAL_SERVER_ERROR.
+  yield { kind: 'error', error: error as GatewayError, final: true };
+}
+
+builder.subscriptionField('trainingJobs', (t) =>
+  t.field({
+    type: TrainingJobPage,
+    nullable: true,
+    description:
+      'The page Query.trainingJobs answers for the same arguments: sent at once, then again each time it ' +
+      'changes (any field). One poller per distinct page, however many watch it. An error ends the stream.',
+    args: trainingJobsArgs(t.arg),
+    // Argument and credential problems become the stream's one event, so that it reads exactly
+    // like the query's answer ({"trainingJobs": null} and the error), before any upstream call.
+    subscribe: (_root, args, ctx) => {
+      try {
+        return ctx.liveTrainingJobs(toTrainingJobsQuery({ ...args, workspaceId: String(args.workspaceId) }));
+      } catch (error) {
+        return failed(error);
+      }
+    },
+    resolve: (event: LiveEvent) => {
+      if (event.kind === 'error') throw event.error;
+      return event.page;
     },
   }),
 );

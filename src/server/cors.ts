@@ -14,10 +14,15 @@ export interface CorsOptions {
 
 const ALLOWED_HEADERS = 'content-type, accept, authorization, x-auth-token, x-request-id, x-graphql-csrf';
 
+/** Whether a browser page of this origin may call (CORS) or open a WebSocket (websocket.ts). */
+export function isOriginAllowed(origin: string, origins: readonly string[]): boolean {
+  return origins.includes('*') || origins.includes(origin);
+}
+
 /** Sets the CORS headers; answers a preflight itself and returns true then. */
 export function applyCors(req: IncomingMessage, res: ServerResponse, { origins }: CorsOptions): boolean {
   const origin = req.headers.origin;
-  const allowed = origin !== undefined && (origins.includes('*') || origins.includes(origin));
+  const allowed = origin !== undefined && isOriginAllowed(origin, origins);
   if (origins.length > 0) res.setHeader('vary', 'Origin');
   if (!allowed) return false;
   res.setHeader('access-control-allow-origin', origins.includes('*') ? '*' : origin);

@@ -79,7 +79,7 @@ export function createFastPath(options: FastPathOptions) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     }
     const request = new Request(`http://localhost${req.url ?? '/'}`, { method: 'POST', headers, body: new Uint8Array(body), signal });
-    const response = await yoga.handle(request, { trace });
+    const response = await yoga.handle(request, { trace, address: req.socket.remoteAddress });
     res.writeHead(response.status, Object.fromEntries(response.headers));
     res.end(Buffer.from(await response.arrayBuffer()));
   }

@@ -24,10 +24,14 @@ import { createRateLimiter, type RateLimiter } from './rate-limit.ts';
 import { sendError } from './error-response.ts';
 import { createTelemetry, type RequestTrace, type Telemetry } from './telemetry.ts';
 import type { PersistedOperations } from './persisted-operations.ts';
+import { attachWebSocket } from './websocket.ts';
+import type { LiveRegistry } from '../live/registry.ts';
 import { NoSchemaIntrospectionCustomRule } from 'graphql';
 
 export interface GatewayOptions {
   client: UpstreamClient;
+  /** Where subscriptions get their streams (src/live/); closed by shutdown(). */
+  live: LiveRegistry;
   tokens: TokenPolicy;
   log: Logger;
   /** The largest request body accepted, default 100 KiB. */
@@ -62,7 +66,8 @@ export interface Gateway {
    */
   drain(): void;
   /**
-   * Drains, stops accepting, and waits up to graceMs for the requests in flight; then cuts the
+   * Drains, completes every subscription (SSE streams end with `complete`, WebSockets close with
+   * 1001), stops accepting, and waits up to graceMs for the requests in flight; then cuts the
    * connections still open. Resolves with the number of requests cut.
    */
   shutdown(graceMs: number): Promise<number>;
@@ -110,7 +115,7 @@ function nodeHeaders(req: IncomingMessage) {
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export function createGateway(options: GatewayOptions): Gateway {
-  const { client, tokens, log, maxRequestBytes = 100 * 1024, parserLimits = {}, persisted } = options;
+  const { client, live, tokens, log, maxRequestBytes = 100 * 1024, parserLimits = {}, persisted } = options;
   // In allow-list mode every request goes through yoga's persisted-operations plugin, which
   // refuses documents not sent by id; the fast path serves documents sent as text.
   const fastPath = (options.fastPath ?? true) && persisted?.mode !== 'allowlist';
@@ -123,7 +128,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   let yoga: Promise<YogaServer> | undefined;
   const getYoga = () =>
     (yoga ??= import('./yoga.ts').then(({ createYogaServer }) =>
-      createYogaServer({ client, tokens, log, endpoint: GRAPHQL_ENDPOINT, maskError: maskErrorFn, limitRules, parserLimits, persisted }),
+      createYogaServer({ client, live, tokens, log, endpoint: GRAPHQL_ENDPOINT, maskError: maskErrorFn, limitRules, parserLimits, persisted }),
     ));
   const serveGraphiQL = createGraphiQLHandler(GRAPHQL_ENDPOINT);
   const serveFast = createFastPath({
@@ -134,7 +139,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     parserLimits,
     maskError: maskErrorFn,
     createContext: (req, trace, signal) =>
-      createContext(client, trace, upstreamToken(tokens, nodeHeaders(req)), log, signal),
+      createContext({ client, trace, token: upstreamToken(tokens, nodeHeaders(req)), log, signal }),
   });
 
   let draining = false;
@@ -172,11 +177,14 @@ export function createGateway(options: GatewayOptions): Gateway {
       return;
     }
     getYoga()
-      .then((server) => server.handle(req, res, { trace }))
+      .then((server) => server.handle(req, res, { trace, address: req.socket.remoteAddress }))
       .catch(unexpected);
   };
 
   const server = createServer(handler);
+  const websocket = attachWebSocket({
+    server, endpoint: GRAPHQL_ENDPOINT, getYoga, log, telemetry, corsOrigins, limiter, maxPayload: maxRequestBytes, persisted,
+  });
   // Load yoga soon after start-up, off the path of the first requests (the fast path needs none).
   server.once('listening', () => setTimeout(() => void getYoga(), 1000).unref());
 
@@ -186,6 +194,9 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   async function shutdown(graceMs: number): Promise<number> {
     drain();
+    // Open streams never hold the grace period: they end now, and clients reconnect elsewhere.
+    live.close();
+    const sockets = websocket.close();
     const closed = new Promise<number>((resolve) => server.close(() => resolve(0)));
     // Requests that arrive while draining are answered with Connection: close; the connections
     // of requests already under way stay open after their answer, so they are closed as soon as
@@ -202,7 +213,9 @@ export function createGateway(options: GatewayOptions): Gateway {
       }, graceMs);
     });
     try {
-      return await Promise.race([closed, graceOver]);
+      const cut = await Promise.race([closed, graceOver]);
+      await sockets;
+      return cut;
     } finally {
       clearTimeout(timer);
       clearInterval(sweep);

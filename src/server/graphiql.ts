@@ -26,6 +26,21 @@ query RunningJobs($page: Int! = 1) {
 }
 `;
 
+/** The second tab: the live twin of the example, which GraphiQL runs over SSE. */
+export const LIVE_EXAMPLE = `# Live: the page at once, then again whenever it changes (run it, and watch the durations grow).
+subscription LiveRunningJobs {
+  trainingJobs(status: RUNNING, perPage: 5, sortBy: CREATE_TIME, order: DESC) {
+    totalCount
+    jobs {
+      id
+      name
+      status
+      duration
+    }
+  }
+}
+`;
+
 interface Rendered {
   identity: Buffer;
   gzip: Buffer;
@@ -41,6 +56,10 @@ export function createGraphiQLHandler(endpoint: string) {
       title: 'Training jobs GraphiQL',
       endpoint,
       defaultQuery: EXAMPLE_QUERY,
+      defaultTabs: [{ query: EXAMPLE_QUERY }, { query: LIVE_EXAMPLE }],
+      // GraphiQL runs subscriptions as GET with Accept: text/event-stream, which CSRF prevention
+      // (yoga.ts) admits only with this header; a page cannot add it cross-site without a preflight.
+      additionalHeaders: { 'x-graphql-csrf': '1' },
     });
     const identity = Buffer.from(html);
     const [gz, br] = await Promise.all([

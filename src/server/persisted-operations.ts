@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
+import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
 export type PersistedMode = 'allowlist' | 'mixed';
@@ -38,13 +39,40 @@ export function usePersistedOperationsFrom({ manifest, mode }: PersistedOperatio
   return usePersistedOperations({
     getPersistedOperation: (key) => manifest.get(key) ?? null,
     allowArbitraryOperations: mode === 'mixed',
-    // Both ways clients send an id: `documentId` (GraphQL over HTTP's persisted documents) and
-    // Apollo's `extensions.persistedQuery.sha256Hash`; yoga's default reads only the latter.
-    extractPersistedOperationId: (params) => {
-      const { documentId } = params as { documentId?: unknown };
-      if (typeof documentId === 'string') return documentId;
-      const hash = (params.extensions?.['persistedQuery'] as { sha256Hash?: unknown } | undefined)?.sha256Hash;
-      return typeof hash === 'string' ? hash : null;
-    },
+    extractPersistedOperationId: persistedOperationId,
   }) as Plugin;
+}
+
+interface OperationParams {
+  query?: string | undefined;
+  extensions?: Record<string, unknown> | null | undefined;
+}
+
+/**
+ * The id an operation is sent by. Both ways clients send one: `documentId` (GraphQL over HTTP's
+ * persisted documents) and Apollo's `extensions.persistedQuery.sha256Hash`; yoga's default reads
+ * only the latter.
+ */
+function persistedOperationId(params: OperationParams): string | null {
+  const { documentId } = params as { documentId?: unknown };
+  if (typeof documentId === 'string') return documentId;
+  const hash = (params.extensions?.['persistedQuery'] as { sha256Hash?: unknown } | undefined)?.sha256Hash;
+  return typeof hash === 'string' ? hash : null;
+}
+
+/**
+ * The document an operation runs, decided as yoga's plugin decides it and refused with its
+ * errors, for the WebSocket front, which yoga's HTTP plugins never see. graphql-ws requires a
+ * `query` string, so an empty one counts as none.
+ */
+export function persistedDocument(params: OperationParams, { manifest, mode }: PersistedOperations): string {
+  if (params.query) {
+    if (mode === 'allowlist') throw new GraphQLError('PersistedQueryOnly', { extensions: { code: 'CANNOT_SEND_PQ_ID_AND_BODY' } });
+    return params.query;
+  }
+  const id = persistedOperationId(params);
+  if (id === null) throw new GraphQLError('PersistedQueryKeyNotFound', { extensions: { code: 'PERSISTED_QUERY_ID_REQUIRED' } });
+  const document = manifest.get(id);
+  if (document === undefined) throw new GraphQLError('PersistedQueryNotFound', { extensions: { code: 'PERSISTED_QUERY_NOT_IN_LIST' } });
+  return document;
 }

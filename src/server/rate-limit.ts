@@ -3,7 +3,7 @@
  * credential, or the client address when it sent none. In-process (a scale-out would move the
  * buckets to a shared store). Buckets idle long enough to be full again are dropped.
  */
-import { createHash } from 'node:crypto';
+import { callerIdentity } from '../upstream/auth.ts';
 
 export interface RateLimitOptions {
   /** Requests per second refilled into each caller's bucket; 0 turns limiting off. */
@@ -37,7 +37,7 @@ export function createRateLimiter({ perSecond, burst, now = Date.now }: RateLimi
   return {
     take(credential, address) {
       if (perSecond <= 0) return 0;
-      const key = credential !== undefined ? createHash('sha256').update(credential).digest('base64url') : `ip:${address ?? '?'}`;
+      const key = callerIdentity(credential, address);
       const t = now();
       sweep(t);
       const bucket = buckets.get(key) ?? { tokens: burst, at: t };

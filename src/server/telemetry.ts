@@ -10,6 +10,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { LiveObserver } from '../live/registry.ts';
 import type { CallOutcome, UpstreamTrace } from '../upstream/client.ts';
 
 export interface RequestTrace {
@@ -27,12 +28,19 @@ export interface Telemetry {
   readonly registry: Registry;
   /** A trace for a new request; its log line and metrics follow when the response closes. */
   begin(req: IncomingMessage, res: ServerResponse, requestId: string): RequestTrace;
+  /**
+   * A trace for a GraphQL operation that is no HTTP request of its own (one over a WebSocket):
+   * its log line and metrics follow end(), with `aborted` when the client left first.
+   */
+  beginOperation(requestId: string, method: string, path: string): { trace: RequestTrace; end(aborted: boolean): void };
   /** For the upstream client's `observe` option. */
   upstreamCall(outcome: CallOutcome): void;
   /** For the page cache's `onLookup` option. */
   cacheLookup(hit: boolean): void;
   /** Requests received and not yet answered. */
   inFlight(): number;
+  /** For the live registry's `observe` option. */
+  readonly live: LiveObserver;
 }
 
 export interface TelemetryOptions {
@@ -84,6 +92,21 @@ export function createTelemetry({ log, cache = false }: TelemetryOptions): Telem
     help: 'Attempts beyond the first made by calls to the ModelArts API.',
     registers: [registry],
   });
+  const liveSubscriptions = new Gauge({
+    name: 'gateway_live_subscriptions',
+    help: 'Open subscriptions (streams over SSE and WebSocket).',
+    registers: [registry],
+  });
+  const livePollers = new Gauge({
+    name: 'gateway_live_pollers',
+    help: 'Poll loops running in this process: one per distinct page watched.',
+    registers: [registry],
+  });
+  const liveEvents = new Counter({
+    name: 'gateway_live_events_total',
+    help: 'Events handed to subscribers: pages, and errors that end a stream.',
+    registers: [registry],
+  });
   const lookups = cache
     ? new Counter({
         name: 'gateway_cache_lookups_total',
@@ -108,9 +131,15 @@ export function createTelemetry({ log, cache = false }: TelemetryOptions): Telem
     return name;
   };
 
-  function finish(trace: RequestTrace, req: IncomingMessage, res: ServerResponse, seconds: number) {
-    const aborted = !res.writableFinished;
-    const status = res.statusCode;
+  /** How a request ended, for its log line and metrics. */
+  interface Ending {
+    method: string | undefined;
+    url: string | undefined;
+    status: number;
+    aborted: boolean;
+  }
+
+  function finish(trace: RequestTrace, { method, url, status, aborted }: Ending, seconds: number) {
     const errorCode = trace.errorCode === undefined || CODE.test(trace.errorCode) ? trace.errorCode : 'OTHER';
     if (trace.kind === 'graphql') {
       const operation = operationLabel(trace.operation);
@@ -128,8 +157,8 @@ export function createTelemetry({ log, cache = false }: TelemetryOptions): Telem
     const { upstream } = trace;
     const line: Record<string, unknown> = {
       requestId: trace.requestId,
-      method: req.method,
-      path: (req.url ?? '/').split('?', 1)[0]!.slice(0, 200),
+      method,
+      path: (url ?? '/').split('?', 1)[0]!.slice(0, 200),
       status,
       ms: Math.round(seconds * 10_000) / 10,
     };
@@ -140,25 +169,44 @@ export function createTelemetry({ log, cache = false }: TelemetryOptions): Telem
     requestLog[level](line, 'request');
   }
 
+  /** A new trace, counted in flight until the returned function reports how it ended. */
+  function open(requestId: string, kind: RequestTrace['kind']): [RequestTrace, (ending: Ending) => void] {
+    const start = performance.now();
+    inFlight.inc();
+    inFlightCount++;
+    const trace: RequestTrace = {
+      requestId,
+      kind,
+      operation: undefined,
+      errorCode: undefined,
+      upstream: { calls: 0, attempts: 0, cached: 0, outcome: undefined },
+    };
+    const end = (ending: Ending) => {
+      inFlight.dec();
+      inFlightCount--;
+      finish(trace, ending, (performance.now() - start) / 1000);
+    };
+    return [trace, end];
+  }
+
   return {
     registry,
     begin(req, res, requestId) {
-      const start = performance.now();
-      inFlight.inc();
-      inFlightCount++;
-      const trace: RequestTrace = {
-        requestId,
-        kind: 'other',
-        operation: undefined,
-        errorCode: undefined,
-        upstream: { calls: 0, attempts: 0, cached: 0, outcome: undefined },
-      };
-      res.once('close', () => {
-        inFlight.dec();
-        inFlightCount--;
-        finish(trace, req, res, (performance.now() - start) / 1000);
-      });
+      const [trace, end] = open(requestId, 'other');
+      res.once('close', () => end({ method: req.method, url: req.url, status: res.statusCode, aborted: !res.writableFinished }));
       return trace;
+    },
+    beginOperation(requestId, method, path) {
+      const [trace, end] = open(requestId, 'graphql');
+      let ended = false;
+      return {
+        trace,
+        end(aborted) {
+          if (ended) return;
+          ended = true;
+          end({ method, url: path, status: 200, aborted });
+        },
+      };
     },
     upstreamCall({ outcome, seconds, attempts }) {
       upstreamCalls.inc({ outcome });
@@ -169,5 +217,14 @@ export function createTelemetry({ log, cache = false }: TelemetryOptions): Telem
       lookups?.inc({ result: hit ? 'hit' : 'miss' });
     },
     inFlight: () => inFlightCount,
+    live: {
+      counts(subscriptions, pollers) {
+        liveSubscriptions.set(subscriptions);
+        livePollers.set(pollers);
+      },
+      delivered(events) {
+        if (events > 0) liveEvents.inc(events);
+      },
+    },
   };
 }

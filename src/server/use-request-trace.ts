@@ -14,6 +14,8 @@ import { maskedCause } from './use-error-log.ts';
 /** What the gateway hands yoga with each request. */
 export interface ServerContext {
   trace: RequestTrace;
+  /** The client's address, for per-caller limits. */
+  address?: string | undefined;
 }
 
 export function useRequestTrace(log: Logger): Plugin<ServerContext & { params?: { operationName?: string | null } }> {
@@ -23,6 +25,19 @@ export function useRequestTrace(log: Logger): Plugin<ServerContext & { params?: 
         if (!(result instanceof Error) && result !== null) {
           context.trace.operation = operationName(result as DocumentNode, context.params?.operationName ?? undefined);
         }
+      };
+    },
+    // Each event of a subscription is a result of its own: its errors get the request id too.
+    onSubscribe({ args }) {
+      const { trace } = args.contextValue as unknown as ServerContext;
+      return {
+        onSubscribeResult() {
+          return {
+            onNext({ result, setResult }) {
+              if (result.errors?.length) setResult({ ...result, errors: traceErrors(trace, result.errors) });
+            },
+          };
+        },
       };
     },
     onResultProcess({ result, setResult, serverContext }) {

@@ -9,7 +9,8 @@ import { createYoga } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { createContext, type GatewayContext } from '../context.ts';
 import { schema } from '../schema/index.ts';
-import { upstreamToken, type TokenPolicy } from '../upstream/auth.ts';
+import type { LiveRegistry } from '../live/registry.ts';
+import { callerToken, upstreamToken, type TokenPolicy } from '../upstream/auth.ts';
 import type { UpstreamClient } from '../upstream/client.ts';
 import { useErrorLog } from './use-error-log.ts';
 import { useParserLimits, type ParserLimits } from './use-parser-limits.ts';
@@ -23,13 +24,15 @@ export interface YogaOptions {
   limitRules: ValidationRule[];
   parserLimits: ParserLimits;
   client: UpstreamClient;
+  /** Where subscriptions get their streams. */
+  live: LiveRegistry;
   tokens: TokenPolicy;
   log: Logger;
   endpoint: string;
   maskError: (error: unknown, message: string) => Error;
 }
 
-export function createYogaServer({ client, tokens, log, endpoint, maskError, limitRules, parserLimits, persisted }: YogaOptions) {
+export function createYogaServer({ client, live, tokens, log, endpoint, maskError, limitRules, parserLimits, persisted }: YogaOptions) {
   return createYoga<ServerContext, GatewayContext>({
     schema,
     graphqlEndpoint: endpoint,
@@ -37,8 +40,16 @@ export function createYogaServer({ client, tokens, log, endpoint, maskError, lim
     landingPage: false,
     logging: false,
     maskedErrors: { maskError },
-    context: ({ request, trace }) =>
-      createContext(client, trace, upstreamToken(tokens, request.headers), log, request.signal),
+    // WebSocket operations (websocket.ts) come here too, with the connection's credential as headers.
+    context: ({ request, trace, address }) =>
+      createContext({
+        client,
+        trace,
+        token: upstreamToken(tokens, request.headers),
+        log,
+        signal: request.signal,
+        live: { registry: live, credential: callerToken(request.headers), address },
+      }),
     // CORS is answered in front of yoga (cors.ts), for the fast path's answers too.
     cors: false,
     // refuseBody (body-limit.ts) enforces MAX_REQUEST_BYTES before yoga sees the request;

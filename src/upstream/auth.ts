@@ -1,4 +1,5 @@
-/** Which token goes upstream for a caller (DESIGN.md "Credentials"). */
+/** Which token goes upstream for a caller (DESIGN.md "Credentials"), and who a caller is. */
+import { createHash } from 'node:crypto';
 import type { AuthMode } from '../config.ts';
 
 export interface TokenPolicy {
@@ -32,4 +33,13 @@ export function upstreamToken(policy: TokenPolicy, headers: HeaderReader): strin
   // The gateway signs with its own keys; this only names the credential (caches hash it).
   if (policy.mode === 'aksk') return 'aksk';
   return callerToken(headers) ?? policy.demoToken;
+}
+
+/**
+ * Who a caller is, for per-caller limits: a hash of its own credential (never the credential
+ * itself), or its address when it sent none. The gateway's own token (token and aksk modes) is
+ * no caller's identity.
+ */
+export function callerIdentity(credential: string | undefined, address: string | undefined): string {
+  return credential !== undefined ? createHash('sha256').update(credential).digest('base64url') : `ip:${address ?? '?'}`;
 }

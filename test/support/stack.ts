@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { createEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.ts';
 import { createLogger } from '../../src/logger.ts';
+import { createLiveRegistry, type LiveRegistry, type LiveRegistryOptions } from '../../src/live/registry.ts';
 import { createGateway, type Gateway } from '../../src/server/gateway.ts';
 import { createTelemetry } from '../../src/server/telemetry.ts';
 import type { OperationLimits } from '../../src/server/operation-limits.ts';
@@ -38,6 +39,8 @@ export interface StackOptions {
   persisted?: PersistedOperations;
   /** Replace the upstream client (only for provoking a bug in the gateway itself). */
   client?: UpstreamClient;
+  /** Subscriptions: poll interval, backoff, limits (default: the registry's defaults). */
+  live?: Partial<Pick<LiveRegistryOptions, 'pollMs' | 'maxBackoffMs' | 'maxSubscriptions' | 'maxPerCaller' | 'random'>>;
 }
 
 export interface GraphQLResponse {
@@ -52,6 +55,7 @@ export interface GraphQLResponse {
 export interface Stack {
   emulator: Emulator;
   gateway: Gateway;
+  live: LiveRegistry;
   origin: string;
   logs: Array<Record<string, unknown>>;
   /**
@@ -91,8 +95,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const client = options.cache
     ? withPageCache(upstream, options.projectId ?? 'test-project', { ...options.cache, onLookup: telemetry.cacheLookup })
     : upstream;
+  const live = createLiveRegistry({
+    client: upstream,
+    projectId: options.projectId ?? 'test-project',
+    log,
+    observe: telemetry.live,
+    ...options.live,
+  });
   const gateway = createGateway({
     client,
+    live,
     telemetry,
     tokens: options.tokens ?? { mode: 'passthrough' },
     log,
@@ -113,6 +125,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   return {
     emulator,
     gateway,
+    live,
     origin,
     logs,
     async gql(query, variables, headers = AUTH) {
@@ -132,8 +145,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       return { status: res.status, headers: res.headers, body };
     },
     async close() {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
+      // Ends every stream and WebSocket, then cuts whatever is still open.
+      await gateway.shutdown(0);
       await client.close();
       await emulator.close();
     },
