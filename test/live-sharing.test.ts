@@ -29,6 +29,11 @@ it('polls once per interval for 100 subscribers of one page, over SSE and WebSoc
   await Promise.all(subscribers.map((s) => s.received(1)));
   expect(stack.live.subscriptions).toBe(100);
   expect(stack.live.pollers).toBe(1);
+  const metrics = await (await fetch(`${stack.origin}/metrics`)).text();
+  expect(metrics).toMatch(/^gateway_live_subscriptions 100$/m);
+  expect(metrics).toMatch(/^gateway_live_pollers 1$/m);
+  expect(metrics).toMatch(/^gateway_live_events_total 100$/m);
+  expect(metrics).toMatch(/^gateway_upstream_calls_total\{outcome="ok"\} [1-5]$/m); // the polls so far
   // Everyone sees the same first page, which is the query's answer.
   const query = await stack.gql(LIVE.replace('subscription', 'query'), undefined, { 'x-auth-token': 'shared' });
   for (const s of subscribers) expect(s.results[0]).toEqual(query.body);
@@ -48,6 +53,9 @@ it('polls once per interval for 100 subscribers of one page, over SSE and WebSoc
   const after = stack.emulator.requests.length;
   await sleep(POLL_MS * 3);
   expect(stack.emulator.requests.length).toBe(after);
+  const ended = await (await fetch(`${stack.origin}/metrics`)).text();
+  expect(ended).toMatch(/^gateway_live_subscriptions 0$/m);
+  expect(ended).toMatch(/^gateway_live_pollers 0$/m);
   await client.dispose();
 });
 

@@ -10,9 +10,11 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { VARIABLES } from '../src/config.ts';
 import { createEmulator, type Emulator } from '../src/emulator/index.ts';
+import { rawWs, sse } from './support/live.ts';
 import { AUTH, startStack, type Stack } from './support/stack.ts';
 
 const JOBS = 'query Jobs { trainingJobs(perPage: 3) { totalCount jobs { id } } }';
+const LIVE = 'subscription Live { trainingJobs(perPage: 3) { totalCount jobs { id } } }';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** A GET on a connection of its own, so that a refused connection shows as ECONNREFUSED. */
@@ -159,6 +161,24 @@ describe('the process', () => {
     expect(gw.logs.find((l) => l['msg'] === 'shutting down: draining')).toMatchObject({ signal, graceMs: 15_000 });
     expect(gw.logs.find((l) => l['msg'] === 'request' && l['operation'] === 'Jobs')).toMatchObject({ status: 200 });
     expect(gw.logs.at(-1), JSON.stringify(gw.logs)).toMatchObject({ msg: 'stopped', cut: 0 });
+    expect(gw.stderr()).toBe('');
+  });
+
+  it('on SIGTERM, completes open streams on both transports without waiting for the grace period, and exits 0', async () => {
+    const gw = await startGateway({ LIVE_POLL_MS: '1000' });
+    const overSse = sse(gw.origin, LIVE, { headers: AUTH });
+    const overWs = rawWs(gw.origin, LIVE, AUTH);
+    await overSse.received(1);
+    await vi.waitFor(() => expect(overWs.nexts()).toHaveLength(1));
+    const start = Date.now();
+    gw.child.kill('SIGTERM');
+    await overSse.done;
+    expect(overSse.completed).toBe(true);
+    // 1001, going away: the client reconnects, and the load balancer sends it to another replica.
+    expect(await overWs.closed).toBe(1001);
+    expect(await gw.exited).toEqual([0, null]);
+    expect(Date.now() - start).toBeLessThan(3000);
+    expect(gw.logs.at(-1)).toMatchObject({ msg: 'stopped', cut: 0 });
     expect(gw.stderr()).toBe('');
   });
 

@@ -145,7 +145,7 @@ export function createLiveRegistry(options: LiveRegistryOptions): LiveRegistry {
     return topic;
   }
 
-  function subscribe(query: TrainingJobsQuery, caller: LiveCaller): LiveStream {
+  function register(query: TrainingJobsQuery, caller: LiveCaller): LiveStream {
     if (closed) {
       const stream = createStream(() => {});
       stream.end();
@@ -179,6 +179,21 @@ export function createLiveRegistry(options: LiveRegistryOptions): LiveRegistry {
     if (caller.signal?.aborted) void stream.return();
     else caller.signal?.addEventListener('abort', onAbort, { once: true });
     return stream;
+  }
+
+  /**
+   * Registers on the first read, not at once: a server that subscribes and then finds it cannot
+   * stream the result (yoga answering 406 to a subscription sent with Accept: application/json)
+   * never reads it, and must not leave a poller running for nobody.
+   */
+  function subscribe(query: TrainingJobsQuery, caller: LiveCaller): AsyncIterableIterator<LiveEvent> {
+    let stream: LiveStream | undefined;
+    const iterator: AsyncIterableIterator<LiveEvent> = {
+      next: () => (stream ??= register(query, caller)).next(),
+      return: () => (stream ??= createStream(() => {})).return(),
+      [Symbol.asyncIterator]: () => iterator,
+    };
+    return iterator;
   }
 
   return {

@@ -116,3 +116,19 @@ export function ws(client: Client, query: string, variables?: Record<string, unk
   done.catch(() => {});
   return Object.assign(self, { done, stop: () => stop() });
 }
+
+/** A graphql-ws conversation by hand: one subscription, every message kept, and the close code. */
+export function rawWs(origin: string, query: string, init: Record<string, unknown>) {
+  const socket = new WebSocket(`${origin.replace(/^http/, 'ws')}/graphql`, 'graphql-transport-ws');
+  const messages: Array<{ type: string; id?: string; payload?: any }> = [];
+  socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: init })));
+  socket.on('message', (data) => {
+    const message = JSON.parse(String(data));
+    messages.push(message);
+    if (message.type === 'connection_ack') socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query } }));
+  });
+  socket.on('error', () => {});
+  const closed = new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));
+  const nexts = () => messages.filter((m) => m.type === 'next');
+  return { socket, messages, nexts, closed };
+}
