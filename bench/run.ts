@@ -3,6 +3,7 @@
  * interleaved rounds per page size and writes BENCHMARKS.md. Server on core 0, everything else
  * (stub, autocannon, this runner) on core 1. Knobs: BENCH_DURATION (s), BENCH_ROUNDS,
  * BENCH_CONNECTIONS, BENCH_SYSTEMS (comma list), BENCH_SIZES (comma list of perPage values),
+ * BENCH_BASELINE (another built checkout, measured as "baseline"),
  * BENCH_OUT (the file to write, default BENCHMARKS.md; - for none).
  */
 import { existsSync, writeFileSync } from 'node:fs';

@@ -17,17 +17,20 @@ export interface SystemDef {
 
 const peerEnv = (port: number, upstream: string) => ({ NODE_ENV: 'production', PORT: String(port), UPSTREAM_URL: upstream });
 
+const gatewayEnv = (port: number, upstream: string) => ({
+  NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', MODELARTS_ENDPOINT: upstream,
+  MODELARTS_PROJECT_ID: PROJECT, MODELARTS_AUTH: 'passthrough', LOG_LEVEL: 'warn',
+  // Explicitly off, whatever the shell exports: like every other system, one upstream call per request.
+  CACHE_TTL_MS: '0',
+});
+
+// BENCH_BASELINE: the root of another checkout, built (npm ci && npm run build), measured in the
+// same run as "baseline", so that a change's cost is a ratio of one run, not of two.
+const baseline = process.env['BENCH_BASELINE'];
+
 export const SYSTEMS: Record<string, SystemDef> = {
-  gateway: {
-    label: 'gateway (built: fast path, yoga, Pothos)',
-    script: join(ROOT, 'dist', 'src', 'main.js'),
-    env: (port, upstream) => ({
-      NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', MODELARTS_ENDPOINT: upstream,
-      MODELARTS_PROJECT_ID: PROJECT, MODELARTS_AUTH: 'passthrough', LOG_LEVEL: 'warn',
-      // Explicitly off, whatever the shell exports: like every other system, one upstream call per request.
-      CACHE_TTL_MS: '0',
-    }),
-  },
+  gateway: { label: 'gateway (built: fast path, yoga, Pothos)', script: join(ROOT, 'dist', 'src', 'main.js'), env: gatewayEnv },
+  ...(baseline ? { baseline: { label: `gateway at ${baseline}`, script: join(baseline, 'dist', 'src', 'main.js'), env: gatewayEnv } } : {}),
   floor: { label: 'floor (node:http + undici, no GraphQL)', script: join(BENCH_DIST, 'floor.js'), env: peerEnv },
   apollo: { label: 'Apollo Server 5 + RESTDataSource', script: join(BENCH_DIST, 'apollo.js'), env: peerEnv },
   mercurius: { label: 'Mercurius (JIT) on Fastify', script: join(BENCH_DIST, 'mercurius.js'), env: peerEnv },

@@ -87,7 +87,8 @@ describe('graphql-ws client (WebSocket)', () => {
 
 describe('Apollo Client (GraphQLWsLink)', () => {
   it('sees the first page, nothing while it stands still, and the change', async () => {
-    const wsc = wsClient(stack.origin, { authorization: 'Bearer apollo-live' });
+    // Spelled as many clients spell it: the key's case does not matter.
+    const wsc = wsClient(stack.origin, { Authorization: 'Bearer apollo-live' });
     const apollo = new ApolloClient({ link: new GraphQLWsLink(wsc), cache: new InMemoryCache() });
     const results: Result[] = [];
     const subscription = apollo.subscribe({ query: gql(SUBSCRIPTION), fetchPolicy: 'no-cache' }).subscribe({

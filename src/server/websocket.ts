@@ -48,12 +48,19 @@ interface Operation {
   abort: AbortController;
 }
 
-/** The header reader the context expects: the connection_init payload's, else the upgrade's. */
+/**
+ * The header reader the context expects: the connection_init payload's credential when it has
+ * one (keys in any case, as clients spell them variously), else the upgrade request's headers.
+ */
 function credentialHeaders(payload: Record<string, unknown> | undefined, request: IncomingMessage) {
-  const fromInit = payload !== undefined && (typeof payload['x-auth-token'] === 'string' || typeof payload['authorization'] === 'string');
+  const fromInit = new Map<string, string>();
+  for (const [key, value] of Object.entries(payload ?? {})) {
+    const name = key.toLowerCase();
+    if ((name === 'x-auth-token' || name === 'authorization') && typeof value === 'string') fromInit.set(name, value);
+  }
   return {
     get(name: string): string | null {
-      const value = fromInit ? payload[name] : request.headers[name];
+      const value = fromInit.size > 0 ? fromInit.get(name) : request.headers[name];
       return typeof value === 'string' ? value : null;
     },
   };
