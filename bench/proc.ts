@@ -152,3 +152,21 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/** Runs a bench's main, killing every child however the runner ends (signal, error or exit). */
+export function runMain(name: string, main: () => Promise<void>): void {
+  process.on('SIGINT', () => {
+    killAll();
+    process.exit(130);
+  });
+  process.on('SIGTERM', () => {
+    killAll();
+    process.exit(143);
+  });
+  process.on('exit', killAll);
+  main().catch((err: unknown) => {
+    process.stderr.write(`${name} failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    killAll();
+    process.exit(1);
+  });
+}

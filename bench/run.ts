@@ -6,13 +6,13 @@
  * BENCH_BASELINE (another built checkout, measured as "baseline"),
  * BENCH_OUT (the file to write, default BENCHMARKS.md; - for none).
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { document, machine, type Settings } from './document.ts';
 import type { LoadResult } from './load.ts';
 import { BENCH_DIST, ROOT } from './paths.ts';
 import {
-  CLK_TCK, HAS_TASKSET, coreJiffies, cpuMs, firstLine, freePort, killAll, peakRssMb, pinSelf, runNode, startNode, stop, waitForQuiet, type Child,
+  CLK_TCK, HAS_TASKSET, coreJiffies, cpuMs, firstLine, freePort, peakRssMb, pinSelf, runMain, runNode, startNode, stop, waitForQuiet, type Child,
 } from './proc.ts';
 import { caveats, table, toRow, type Round, type SystemRun } from './report.ts';
 import { toResponse, upstreamPath, requestBody, type WirePage } from './shape.ts';
@@ -201,22 +201,12 @@ async function main(): Promise<void> {
   // BENCH_OUT=- keeps a trial run from replacing the recorded one.
   const out = env.BENCH_OUT ?? join(ROOT, 'BENCHMARKS.md');
   if (out !== '-') {
-    writeFileSync(out, document(settings, tables, notes, totalS));
+    // The live benchmark's section (npm run bench:live) is another run's: keep it.
+    const previous = existsSync(out) ? readFileSync(out, 'utf8') : '';
+    const live = previous.search(/^## Live updates/m);
+    writeFileSync(out, `${document(settings, tables, notes, totalS).trimEnd()}\n${live < 0 ? '' : `\n${previous.slice(live)}`}`);
     log(`written: ${out}`);
   }
 }
 
-process.on('SIGINT', () => {
-  killAll();
-  process.exit(130);
-});
-process.on('SIGTERM', () => {
-  killAll();
-  process.exit(143);
-});
-process.on('exit', killAll);
-main().catch((err: unknown) => {
-  process.stderr.write(`bench failed: ${err instanceof Error ? err.message : String(err)}\n`);
-  killAll();
-  process.exit(1);
-});
+runMain('bench', main);

@@ -103,3 +103,19 @@ it('shares one key between spelled-out and omitted defaults, as the query cache 
   implicit.stop();
   explicit.stop();
 });
+
+it('gives each document and each set of variables its own result, on one shared key', async () => {
+  stack = await startStack({ live: { pollMs: 60_000 } });
+  const DOC = 'subscription Pick($ids: Boolean!) { trainingJobs(perPage: 3) { totalCount jobs { name id @include(if: $ids) } } }';
+  const withIds = sse(stack.origin, DOC, { headers: AUTH, variables: { ids: true } });
+  const withoutIds = sse(stack.origin, DOC, { headers: AUTH, variables: { ids: false } });
+  const countOnly = sse(stack.origin, 'subscription { trainingJobs(perPage: 3) { totalCount } }', { headers: AUTH });
+  await Promise.all([withIds, withoutIds, countOnly].map((s) => s.received(1)));
+  expect(stack.live.pollers).toBe(1);
+  const query = (doc: string, variables?: Record<string, unknown>) => stack!.gql(doc.replace('subscription', 'query'), variables).then((r) => r.body);
+  expect(withIds.results[0]).toEqual(await query(DOC, { ids: true }));
+  expect(withoutIds.results[0]).toEqual(await query(DOC, { ids: false }));
+  expect(countOnly.results[0]).toEqual({ data: { trainingJobs: { totalCount: expect.any(Number) } } });
+  expect(withIds.results[0]).not.toEqual(withoutIds.results[0]);
+  for (const s of [withIds, withoutIds, countOnly]) s.stop();
+});

@@ -9,13 +9,15 @@
  * query comes from yoga itself.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { getOperationAST, specifiedRules, validate, type GraphQLError, type GraphQLSchema, type ValidationRule } from 'graphql';
+import { getOperationAST, specifiedRules, validate, type DocumentNode, type GraphQLError, type GraphQLSchema, type ValidationRule } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import type { Logger } from 'pino';
 import type { GatewayContext } from '../context.ts';
 import type { RequestTrace } from './telemetry.ts';
 import { logExecutionErrors } from './use-error-log.ts';
-import { operationName, traceErrors } from './use-request-trace.ts';
+import { streamResults } from './sse-stream.ts';
+import { operationName, publicError, traceErrors } from './use-request-trace.ts';
+import type { SharedResults } from './use-shared-subscription-results.ts';
 import { parseWithLimits, type ParserLimits } from './use-parser-limits.ts';
 import type { YogaServer } from './yoga.ts';
 
@@ -24,7 +26,10 @@ export interface FastPathOptions {
   /** yoga, loaded on first use. */
   getYoga(): Promise<YogaServer>;
   log: Logger;
-  createContext(req: IncomingMessage, trace: RequestTrace, signal: AbortSignal): GatewayContext;
+  /** `live`: the context must serve subscriptions (it then reads who the caller is). */
+  createContext(req: IncomingMessage, trace: RequestTrace, signal: AbortSignal, live: boolean): GatewayContext;
+  /** Subscription events executed once for all their subscribers. */
+  shared: SharedResults;
   maskError(error: unknown, message: string): Error;
   /** Validation rules besides the spec's (operation-limits.ts), and the parser's limits. */
   limitRules: ValidationRule[];
@@ -42,11 +47,15 @@ export function jsonMediaType(accept: string | undefined): string | undefined {
   return first === 'application/graphql-response+json' ? first : undefined;
 }
 
+/** The media type of a subscription's stream: only when the client asks for it first. */
+export const EVENT_STREAM = 'text/event-stream';
+
 export function createFastPath(options: FastPathOptions) {
-  const { schema, getYoga, log, createContext, maskError, parserLimits, maxDocuments = 1000 } = options;
+  const { schema, getYoga, log, createContext, maskError, parserLimits, shared, maxDocuments = 1000 } = options;
   const rules = [...specifiedRules, ...options.limitRules];
-  // A compiled query and the name of the operation it runs.
-  const documents = new Map<string, { compiled: CompiledQuery; name: string } | null>();
+  // A compiled query, or a validated subscription, and the name of the operation it runs.
+  type Entry = { compiled: CompiledQuery; name: string } | { subscription: DocumentNode; name: string };
+  const documents = new Map<string, Entry | null>();
 
   function compile(query: string, name: string | undefined) {
     // "" and no name differ: "" names no operation, so yoga must refuse it.
@@ -56,10 +65,15 @@ export function createFastPath(options: FastPathOptions) {
     entry = null;
     try {
       const document = parseWithLimits(query, parserLimits);
-      const operation = getOperationAST(document, name);
-      if (operation?.operation === 'query' && validate(schema, document, rules).length === 0) {
-        const compiled = compileQuery(schema, document, name);
-        if (isCompiledQuery(compiled)) entry = { compiled, name: operationName(document, name) ?? '' };
+      const operation = getOperationAST(document, name)?.operation;
+      if ((operation === 'query' || operation === 'subscription') && validate(schema, document, rules).length === 0) {
+        const named = operationName(document, name) ?? '';
+        if (operation === 'subscription') {
+          entry = { subscription: document, name: named };
+        } else {
+          const compiled = compileQuery(schema, document, name);
+          if (isCompiledQuery(compiled)) entry = { compiled, name: named };
+        }
       }
     } catch {
       // a syntax error: yoga answers it
@@ -81,7 +95,15 @@ export function createFastPath(options: FastPathOptions) {
     const request = new Request(`http://localhost${req.url ?? '/'}`, { method: 'POST', headers, body: new Uint8Array(body), signal });
     const response = await yoga.handle(request, { trace, address: req.socket.remoteAddress });
     res.writeHead(response.status, Object.fromEntries(response.headers));
-    res.end(Buffer.from(await response.arrayBuffer()));
+    if (response.headers.get('content-type') !== EVENT_STREAM || response.body === null) {
+      res.end(Buffer.from(await response.arrayBuffer()));
+      return;
+    }
+    // A stream (a subscription this path does not take, such as one with extensions): relay it.
+    const reader = response.body.getReader();
+    res.once('close', () => void reader.cancel().catch(() => {}));
+    for (let chunk = await reader.read(); !chunk.done && !res.destroyed; chunk = await reader.read()) res.write(chunk.value);
+    res.end();
   }
 
   return async function serve(req: IncomingMessage, res: ServerResponse, trace: RequestTrace, mediaType: string) {
@@ -95,10 +117,20 @@ export function createFastPath(options: FastPathOptions) {
 
     const params = parseParams(body);
     const entry = params && compile(params.query, params.operationName);
-    if (!params || !entry) return viaYoga(req, res, body, trace, controller.signal);
+    // A query over SSE, or a subscription over JSON (406), is yoga's to answer.
+    if (!params || !entry || 'subscription' in entry !== (mediaType === EVENT_STREAM)) {
+      return viaYoga(req, res, body, trace, controller.signal);
+    }
 
     trace.operation = entry.name;
-    const context = createContext(req, trace, controller.signal);
+    if ('subscription' in entry) {
+      const args = { schema, document: entry.subscription, operationName: params.operationName, variableValues: params.variables };
+      const results = await shared.subscribe({ ...args, contextValue: createContext(req, trace, controller.signal, true) });
+      // No stream: the variables did not coerce, and yoga phrases that error.
+      if (!(Symbol.asyncIterator in results)) return viaYoga(req, res, body, trace, controller.signal);
+      return streamResults(res, results, { trace, maskError });
+    }
+    const context = createContext(req, trace, controller.signal, false);
     const result = await entry.compiled.query(undefined, context, params.variables);
     // No data: the variables did not coerce, and yoga phrases that error the way the spec does.
     if (result.data === undefined) return viaYoga(req, res, body, trace, controller.signal);
@@ -146,12 +178,4 @@ function parseParams(body: Buffer): Params | undefined {
     operationName: typeof operationName === 'string' ? operationName : undefined,
     variables: isObject ? (variables as Record<string, unknown>) : {},
   };
-}
-
-/** An error as yoga writes it: its JSON form without the internal `http` and `unexpected` keys. */
-function publicError(error: GraphQLError) {
-  const { extensions: all, ...json } = error.toJSON();
-  if (all === undefined) return json;
-  const { http: _http, unexpected: _unexpected, ...extensions } = all;
-  return Object.keys(extensions).length > 0 ? { ...json, extensions } : json;
 }

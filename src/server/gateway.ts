@@ -12,7 +12,8 @@ import { createContext } from '../context.ts';
 import { schema } from '../schema/index.ts';
 import { callerToken, upstreamToken, type TokenPolicy } from '../upstream/auth.ts';
 import type { UpstreamClient } from '../upstream/client.ts';
-import { createFastPath, jsonMediaType } from './fast-path.ts';
+import { createFastPath, EVENT_STREAM, jsonMediaType } from './fast-path.ts';
+import { createSharedResults } from './use-shared-subscription-results.ts';
 import { createGraphiQLHandler, wantsGraphiQL } from './graphiql.ts';
 import { createMaskError } from './use-error-log.ts';
 import type { YogaServer } from './yoga.ts';
@@ -75,14 +76,15 @@ export interface Gateway {
 
 export const GRAPHQL_ENDPOINT = '/graphql';
 
-/** A JSON POST the fast path can answer (see fast-path.ts), as the media type to answer with. */
+/** A JSON POST the fast path can answer (see fast-path.ts), as the media type to answer with: JSON, or SSE for a subscription. */
 function fastPathMediaType(req: IncomingMessage): string | undefined {
   // yoga's own test (request-parser/utils.js), case-sensitive: anything else is yoga's to refuse.
   const type = req.headers['content-type']?.split(',', 1)[0];
   const json = type === 'application/json' || type?.startsWith('application/json;') === true;
   // A compressed body is yoga's to decode (or refuse).
   const encoded = req.headers['content-encoding'] !== undefined;
-  return json && !encoded ? jsonMediaType(req.headers.accept) : undefined;
+  if (!json || encoded) return undefined;
+  return req.headers.accept?.split(',', 1)[0]?.trim() === EVENT_STREAM ? EVENT_STREAM : jsonMediaType(req.headers.accept);
 }
 
 /** Answers 429 RATE_LIMITED with Retry-After, and returns true, when the caller is over its rate. */
@@ -125,10 +127,11 @@ export function createGateway(options: GatewayOptions): Gateway {
   if (!introspection) limitRules.push(NoSchemaIntrospectionCustomRule);
   const maskErrorFn = createMaskError();
   const telemetry = options.telemetry ?? createTelemetry({ log });
+  const shared = createSharedResults();
   let yoga: Promise<YogaServer> | undefined;
   const getYoga = () =>
     (yoga ??= import('./yoga.ts').then(({ createYogaServer }) =>
-      createYogaServer({ client, live, tokens, log, endpoint: GRAPHQL_ENDPOINT, maskError: maskErrorFn, limitRules, parserLimits, persisted }),
+      createYogaServer({ client, live, tokens, log, endpoint: GRAPHQL_ENDPOINT, maskError: maskErrorFn, limitRules, parserLimits, persisted, shared }),
     ));
   const serveGraphiQL = createGraphiQLHandler(GRAPHQL_ENDPOINT);
   const serveFast = createFastPath({
@@ -138,8 +141,12 @@ export function createGateway(options: GatewayOptions): Gateway {
     limitRules,
     parserLimits,
     maskError: maskErrorFn,
-    createContext: (req, trace, signal) =>
-      createContext({ client, trace, token: upstreamToken(tokens, nodeHeaders(req)), log, signal }),
+    shared,
+    createContext: (req, trace, signal, subscription) => {
+      const headers = nodeHeaders(req);
+      const caller = subscription ? { registry: live, credential: callerToken(headers), address: req.socket.remoteAddress } : undefined;
+      return createContext({ client, trace, token: upstreamToken(tokens, headers), log, signal, live: caller });
+    },
   });
 
   let draining = false;

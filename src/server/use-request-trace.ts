@@ -69,3 +69,11 @@ export function traceErrors(trace: RequestTrace, errors: readonly GraphQLError[]
     return Object.create(Object.getPrototypeOf(error), { ...Object.getOwnPropertyDescriptors(error), extensions }) as GraphQLError;
   });
 }
+
+/** An error as yoga writes it: its JSON form without the internal `http` and `unexpected` keys. */
+export function publicError(error: GraphQLError) {
+  const { extensions: all, ...json } = error.toJSON();
+  if (all === undefined) return json;
+  const { http: _http, unexpected: _unexpected, ...extensions } = all;
+  return Object.keys(extensions).length > 0 ? { ...json, extensions } : json;
+}

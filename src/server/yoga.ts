@@ -18,6 +18,7 @@ import { useOperationLimits } from './operation-limits.ts';
 import { usePersistedOperationsFrom, type PersistedOperations } from './persisted-operations.ts';
 import { useRequestErrors } from './use-request-errors.ts';
 import { useRequestTrace, type ServerContext } from './use-request-trace.ts';
+import { useSharedSubscriptionResults, type SharedResults } from './use-shared-subscription-results.ts';
 
 export interface YogaOptions {
   persisted?: PersistedOperations | undefined;
@@ -30,9 +31,11 @@ export interface YogaOptions {
   log: Logger;
   endpoint: string;
   maskError: (error: unknown, message: string) => Error;
+  /** Subscription events executed once for all their subscribers. */
+  shared: SharedResults;
 }
 
-export function createYogaServer({ client, live, tokens, log, endpoint, maskError, limitRules, parserLimits, persisted }: YogaOptions) {
+export function createYogaServer({ client, live, tokens, log, endpoint, maskError, limitRules, parserLimits, persisted, shared }: YogaOptions) {
   return createYoga<ServerContext, GatewayContext>({
     schema,
     graphqlEndpoint: endpoint,
@@ -65,6 +68,7 @@ export function createYogaServer({ client, live, tokens, log, endpoint, maskErro
       useOperationLimits(limitRules),
       useErrorLog(log),
       useRequestTrace(log),
+      useSharedSubscriptionResults(shared),
     ],
   });
 }

@@ -45,6 +45,8 @@ export interface SseOptions {
   onResponse?: (res: Response) => void;
   /** The body text as it arrives. */
   onText?: (text: string) => void;
+  /** More request parameters (operationName, extensions), sent when defined. */
+  extra?: Record<string, unknown>;
 }
 
 /** A subscription over SSE: POST with Accept: text/event-stream, events parsed by hand. */
@@ -54,7 +56,7 @@ export function sse(origin: string, query: string, options: SseOptions = {}): Su
   const response = fetch(`${origin}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...options.headers },
-    body: JSON.stringify({ query, variables: options.variables }),
+    body: JSON.stringify({ query, variables: options.variables, ...options.extra }),
     signal: controller.signal,
   });
   const done = response.then(async (res) => {

@@ -1,0 +1,76 @@
+/**
+ * The gateway process npm run bench:live measures: the build, on its own core, configured for
+ * live updates against the emulator, and read from outside (/proc, /metrics).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ROOT } from './paths.ts';
+import { freePort, startNode, stop, type Child } from './proc.ts';
+
+export interface Gateway {
+  child: Child;
+  /** http://127.0.0.1:port */
+  url: string;
+  /** Throws when the process is gone. */
+  alive(): void;
+  /** The messages the gateway logged (warnings and worse, at LOG_LEVEL=warn), with their counts. */
+  logged: Map<string, number>;
+}
+
+export async function startGateway(core: number, upstream: string, pollMs: number, subscribers: number, profileDir?: string): Promise<Gateway> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const main = join(ROOT, 'dist', 'src', 'main.js');
+  // startNode runs `node script ...args`, so node's own flags go in front of the script.
+  const argv = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, main] : [main];
+  const child = startNode('gateway', core, argv[0] as string, argv.slice(1), {
+    PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', LOG_LEVEL: 'warn', LIVE_POLL_MS: String(pollMs),
+    MODELARTS_ENDPOINT: upstream, MODELARTS_PROJECT_ID: 'live-bench',
+    // The defaults (10000 streams, 20 per caller) would refuse the bench itself.
+    LIVE_MAX_SUBSCRIPTIONS: String(Math.max(20_000, 2 * subscribers)), LIVE_MAX_PER_CALLER: String(subscribers),
+  });
+  const logged = new Map<string, number>();
+  child.proc.stdout?.on('data', (chunk: Buffer) => {
+    for (const [, msg] of chunk.toString('utf8').matchAll(/"msg":"((?:[^"\\]|\\.)*)"/g)) logged.set(msg as string, (logged.get(msg as string) ?? 0) + 1);
+  });
+  const gone = () => child.proc.exitCode !== null || child.proc.signalCode !== null;
+  for (let i = 0; i < 150 && !gone(); i++) {
+    if (await fetch(`${url}/ready`).then((r) => r.ok, () => false)) {
+      return {
+        child,
+        url,
+        logged,
+        alive() {
+          if (gone()) throw new Error(`the gateway exited (${child.proc.exitCode ?? child.proc.signalCode})\n${child.tail.join('\n')}`);
+        },
+      };
+    }
+    await sleep(100);
+  }
+  await stop(child);
+  throw new Error(`the gateway did not get ready\n${child.tail.join('\n')}`);
+}
+
+/** VmRSS of a process, in MiB (proc.ts has the peak). */
+export function rssMb(pid: number): number {
+  const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) / 1024 : NaN;
+}
+
+/** The gateway's /metrics: a metric's value, summed over its label sets. */
+export async function metrics(url: string): Promise<(name: string) => number> {
+  const lines = (await (await fetch(`${url}/metrics`)).text()).split('\n');
+  return (name) => lines.filter((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`))
+    .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+}
+
+/**
+ * Connections the kernel dropped because a listen queue was full (TcpExt ListenOverflows, the
+ * whole machine): how a gateway too busy to accept shows, before any request is read.
+ */
+export function listenOverflows(): number {
+  const lines = readFileSync('/proc/net/netstat', 'utf8').split('\n').filter((l) => l.startsWith('TcpExt:'));
+  const names = lines[0]?.split(/\s+/) ?? [];
+  return Number(lines[1]?.split(/\s+/)[names.indexOf('ListenOverflows')] ?? NaN);
+}
