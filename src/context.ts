@@ -2,8 +2,8 @@
 import type { Logger } from 'pino';
 import type { TrainingJobsQuery } from './domain.ts';
 import { GatewayError, unauthenticated } from './errors.ts';
-import type { LiveEvent } from './live/events.ts';
 import type { LiveRegistry } from './live/registry.ts';
+import type { LiveSource } from './live/stream.ts';
 import type { RequestTrace } from './server/telemetry.ts';
 import { callerIdentity } from './upstream/auth.ts';
 import type { UpstreamClient } from './upstream/client.ts';
@@ -15,7 +15,7 @@ export interface GatewayContext {
   /** The loader for this request's caller; throws UNAUTHENTICATED when there is no credential. */
   trainingJobs(): TrainingJobsLoader;
   /** The live stream of one page for this caller; throws UNAUTHENTICATED when there is no credential. */
-  liveTrainingJobs(query: TrainingJobsQuery): AsyncIterableIterator<LiveEvent>;
+  liveTrainingJobs(query: TrainingJobsQuery): LiveSource;
 }
 
 export interface ContextOptions {

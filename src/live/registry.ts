@@ -14,7 +14,7 @@ import { buildQueryString } from '../upstream/query.ts';
 import { createLocalBus, createLocalElection, type PageBus, type PollerElection } from './coordination.ts';
 import type { LiveEvent, PageEvent } from './events.ts';
 import { createPoller, type Poller } from './poller.ts';
-import { createStream, type LiveStream } from './stream.ts';
+import { createStream, failedStream, type LiveSource, type LiveStream } from './stream.ts';
 
 export interface LiveRegistryOptions {
   client: UpstreamClient;
@@ -54,7 +54,7 @@ export interface LiveCaller {
 
 export interface LiveRegistry {
   /** The stream of one subscriber: the latest page, then each change, or one error. */
-  subscribe(query: TrainingJobsQuery, caller: LiveCaller): AsyncIterableIterator<LiveEvent>;
+  subscribe(query: TrainingJobsQuery, caller: LiveCaller): LiveSource;
   /** Completes every stream and stops every poller; later subscriptions complete at once. */
   close(): void;
   readonly subscriptions: number;
@@ -72,11 +72,7 @@ interface Topic {
 const sha256 = (text: string) => createHash('sha256').update(text).digest('base64url');
 
 /** One RATE_LIMITED error, then the end: the answer to a subscription over a limit. */
-function refused(message: string): LiveStream {
-  const stream = createStream(() => {});
-  stream.push({ kind: 'error', error: new GatewayError('RATE_LIMITED', message), final: true });
-  return stream;
-}
+const refused = (message: string) => failedStream(new GatewayError('RATE_LIMITED', message));
 
 export function createLiveRegistry(options: LiveRegistryOptions): LiveRegistry {
   const { client, projectId, log, pollMs = 5000, maxSubscriptions = 10_000, maxPerCaller = 20, observe } = options;
@@ -186,14 +182,15 @@ export function createLiveRegistry(options: LiveRegistryOptions): LiveRegistry {
    * stream the result (yoga answering 406 to a subscription sent with Accept: application/json)
    * never reads it, and must not leave a poller running for nobody.
    */
-  function subscribe(query: TrainingJobsQuery, caller: LiveCaller): AsyncIterableIterator<LiveEvent> {
+  function subscribe(query: TrainingJobsQuery, caller: LiveCaller): LiveSource {
     let stream: LiveStream | undefined;
-    const iterator: AsyncIterableIterator<LiveEvent> = {
+    const source: LiveSource = {
       next: () => (stream ??= register(query, caller)).next(),
+      listen: (listener) => (stream ??= register(query, caller)).listen(listener),
       return: () => (stream ??= createStream(() => {})).return(),
-      [Symbol.asyncIterator]: () => iterator,
+      [Symbol.asyncIterator]: () => source,
     };
-    return iterator;
+    return source;
   }
 
   return {

@@ -1,19 +1,35 @@
 /**
- * One subscriber's stream of events, as the async iterator GraphQL subscriptions consume. A
- * slow reader never makes it grow: a page waiting to be read is replaced by a newer one (only
- * the latest page matters), and an error is the last event.
+ * One subscriber's stream of events, as the async iterator GraphQL subscriptions consume, or
+ * pushed to a listener. A slow reader never makes it grow: a page waiting to be read is replaced
+ * by a newer one (only the latest page matters), and an error is the last event.
  */
+import type { GatewayError } from '../errors.ts';
 import type { LiveEvent } from './events.ts';
 
-export interface LiveStream extends AsyncIterableIterator<LiveEvent> {
+/** A reader that is called rather than polled. */
+export interface LiveListener {
+  next(event: LiveEvent): void;
+  complete(): void;
+}
+
+/** What a subscription's source is: an async iterator, which can also push to a listener. */
+export interface LiveSource extends AsyncIterableIterator<LiveEvent> {
+  /**
+   * Delivers what is queued at once, then each event as it comes, instead of next(): no promise
+   * waits between events, which with thousands of streams kept the old generation full of them.
+   */
+  listen(listener: LiveListener): void;
+  /** The reader leaves: the stream closes at once. */
+  return(): Promise<IteratorReturnResult<undefined>>;
+}
+
+export interface LiveStream extends LiveSource {
   /** Queues an event; an error ends the stream once it is read. */
   push(event: LiveEvent): void;
   /** Completes the stream once what is queued has been read. */
   end(): void;
   /** Whether a page was ever pushed. */
   readonly hasPage: boolean;
-  /** The reader leaves: the stream closes at once. */
-  return(): Promise<IteratorReturnResult<undefined>>;
 }
 
 const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
@@ -25,6 +41,7 @@ export function createStream(onClose: () => void): LiveStream {
   let closed = false;
   let hasPage = false;
   let waiting: ((result: IteratorResult<LiveEvent, undefined>) => void) | undefined;
+  let listener: LiveListener | undefined;
 
   function close() {
     if (closed) return;
@@ -34,6 +51,14 @@ export function createStream(onClose: () => void): LiveStream {
   }
 
   function settle() {
+    if (listener !== undefined) {
+      for (let event = queue.shift(); event !== undefined; event = queue.shift()) listener.next(event);
+      if (ending && !closed) {
+        close();
+        listener.complete();
+      }
+      return;
+    }
     if (waiting === undefined) return;
     const resolve = waiting;
     const event = queue.shift();
@@ -66,6 +91,10 @@ export function createStream(onClose: () => void): LiveStream {
       ending = true;
       settle();
     },
+    listen(reader) {
+      listener = reader;
+      settle();
+    },
     next() {
       const event = queue.shift();
       if (event !== undefined) return Promise.resolve({ done: false, value: event });
@@ -86,5 +115,12 @@ export function createStream(onClose: () => void): LiveStream {
       return stream;
     },
   };
+  return stream;
+}
+
+/** A stream of one event, an error, then the end: how a subscription refused up front answers. */
+export function failedStream(error: GatewayError): LiveStream {
+  const stream = createStream(() => {});
+  stream.push({ kind: 'error', error, final: true });
   return stream;
 }

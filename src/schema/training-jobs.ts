@@ -3,6 +3,7 @@ import { builder, type BuilderTypes } from './builder.ts';
 import { LIMITS, toTrainingJobsQuery } from './arguments.ts';
 import type { GatewayError } from '../errors.ts';
 import type { LiveEvent } from '../live/events.ts';
+import { failedStream } from '../live/stream.ts';
 import { TrainingJobPage } from './training-job-page.ts';
 import { TrainingJobStatus } from './training-job-status.ts';
 
@@ -77,12 +78,6 @@ builder.queryField('trainingJobs', (t) =>
   }),
 );
 
-/** A stream of one event that is an error: how a subscription refused up front answers. */
-async function* failed(error: unknown): AsyncGenerator<LiveEvent> {
-  // Anything but a GatewayError is a bug, which masking turns into INTERNAL_SERVER_ERROR.
-  yield { kind: 'error', error: error as GatewayError, final: true };
-}
-
 builder.subscriptionField('trainingJobs', (t) =>
   t.field({
     type: TrainingJobPage,
@@ -97,7 +92,8 @@ builder.subscriptionField('trainingJobs', (t) =>
       try {
         return ctx.liveTrainingJobs(toTrainingJobsQuery({ ...args, workspaceId: String(args.workspaceId) }));
       } catch (error) {
-        return failed(error);
+        // Anything but a GatewayError is a bug, which masking turns into INTERNAL_SERVER_ERROR.
+        return failedStream(error as GatewayError);
       }
     },
     resolve: (event: LiveEvent) => {

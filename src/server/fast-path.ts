@@ -9,7 +9,7 @@
  * query comes from yoga itself.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { getOperationAST, specifiedRules, validate, type DocumentNode, type GraphQLError, type GraphQLSchema, type ValidationRule } from 'graphql';
+import { createSourceEventStream, getOperationAST, specifiedRules, validate, type DocumentNode, type GraphQLError, type GraphQLSchema, type ValidationRule } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import type { Logger } from 'pino';
 import type { GatewayContext } from '../context.ts';
@@ -18,6 +18,11 @@ import { logExecutionErrors } from './use-error-log.ts';
 import { streamResults } from './sse-stream.ts';
 import { operationName, publicError, traceErrors } from './use-request-trace.ts';
 import type { SharedResults } from './use-shared-subscription-results.ts';
+import type { LiveSource } from '../live/stream.ts';
+
+/** What Subscription.trainingJobs's subscribe gives: a source that can push (src/live/stream.ts). */
+const isLiveSource = (source: unknown): source is LiveSource =>
+  typeof source === 'object' && source !== null && typeof (source as { listen?: unknown }).listen === 'function';
 import { parseWithLimits, type ParserLimits } from './use-parser-limits.ts';
 import type { YogaServer } from './yoga.ts';
 
@@ -27,7 +32,7 @@ export interface FastPathOptions {
   getYoga(): Promise<YogaServer>;
   log: Logger;
   /** `live`: the context must serve subscriptions (it then reads who the caller is). */
-  createContext(req: IncomingMessage, trace: RequestTrace, signal: AbortSignal, live: boolean): GatewayContext;
+  createContext(req: IncomingMessage, trace: RequestTrace, signal: AbortSignal | undefined, live: boolean): GatewayContext;
   /** Subscription events executed once for all their subscribers. */
   shared: SharedResults;
   maskError(error: unknown, message: string): Error;
@@ -51,7 +56,7 @@ export function jsonMediaType(accept: string | undefined): string | undefined {
 export const EVENT_STREAM = 'text/event-stream';
 
 export function createFastPath(options: FastPathOptions) {
-  const { schema, getYoga, log, createContext, maskError, parserLimits, shared, maxDocuments = 1000 } = options;
+  const { schema, getYoga, log, createContext, maskError, parserLimits, maxDocuments = 1000 } = options;
   const rules = [...specifiedRules, ...options.limitRules];
   // A compiled query, or a validated subscription, and the name of the operation it runs.
   type Entry = { compiled: CompiledQuery; name: string } | { subscription: DocumentNode; name: string };
@@ -124,11 +129,15 @@ export function createFastPath(options: FastPathOptions) {
 
     trace.operation = entry.name;
     if ('subscription' in entry) {
-      const args = { schema, document: entry.subscription, operationName: params.operationName, variableValues: params.variables };
-      const results = await shared.subscribe({ ...args, contextValue: createContext(req, trace, controller.signal, true) });
-      // No stream: the variables did not coerce, and yoga phrases that error.
-      if (!(Symbol.asyncIterator in results)) return viaYoga(req, res, body, trace, controller.signal);
-      return streamResults(res, results, { trace, maskError });
+      // No signal: streamResults returns the source when the client leaves, and a listener per
+      // stream on a signal would only cost memory.
+      const contextValue = createContext(req, trace, undefined, true);
+      const args = { schema, document: entry.subscription, operationName: params.operationName, variableValues: params.variables, contextValue };
+      const source = await createSourceEventStream(args);
+      // No stream of ours: the variables did not coerce, and yoga phrases that error.
+      if (!isLiveSource(source)) return viaYoga(req, res, body, trace, controller.signal);
+      const { shared } = options;
+      return streamResults(res, source, { trace, maskError, execute: (event) => shared.execute(args, event) });
     }
     const context = createContext(req, trace, controller.signal, false);
     const result = await entry.compiled.query(undefined, context, params.variables);

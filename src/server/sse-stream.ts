@@ -9,6 +9,8 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { ExecutionResult, GraphQLError } from 'graphql';
+import type { LiveEvent } from '../live/events.ts';
+import type { LiveSource } from '../live/stream.ts';
 import type { RequestTrace } from './telemetry.ts';
 import { publicError, traceErrors } from './use-request-trace.ts';
 
@@ -40,38 +42,48 @@ const eventOf = (json: string) => Buffer.from(`event: next\ndata: ${json}\n\n`);
 export interface StreamOptions {
   trace: RequestTrace;
   maskError(error: unknown, message: string): Error;
+  /** The result of one event (shared by its subscribers: use-shared-subscription-results.ts). */
+  execute(event: LiveEvent): ExecutionResult | Promise<ExecutionResult>;
 }
 
-/** Streams `results` until they end (then `complete`) or the client leaves (then they are returned). */
-export async function streamResults(res: ServerResponse, results: AsyncIterableIterator<ExecutionResult>, { trace, maskError }: StreamOptions) {
+/**
+ * Streams the source's events as results until it ends (then `complete`) or the client leaves
+ * (then the source is returned). Pushed, not pulled: nothing waits between events. A reader that
+ * does not keep up gets the newest result once its socket drains, the ones between are dropped.
+ */
+export function streamResults(res: ServerResponse, source: LiveSource, { trace, maskError, execute }: StreamOptions): void {
   res.writeHead(200, { 'content-type': 'text/event-stream', connection: 'keep-alive', 'cache-control': 'no-cache', 'content-encoding': 'none' });
   res.write(PING);
   track(res);
-  let gone = false;
-  let drained: (() => void) | undefined;
-  const onDrain = () => drained?.();
+  let waiting: ExecutionResult | undefined;
+  const write = (result: ExecutionResult) => {
+    if (res.destroyed || res.writableEnded) return;
+    if (res.writableNeedDrain) waiting = result;
+    else res.write(chunkOf(result, trace, maskError));
+  };
+  const onDrain = () => {
+    const result = waiting;
+    waiting = undefined;
+    if (result !== undefined) write(result);
+  };
   res.on('drain', onDrain);
   res.once('close', () => {
-    gone = true;
     untrack(res);
-    drained?.();
-    void results.return?.();
-  });
-  try {
-    for (;;) {
-      const { done, value } = await results.next();
-      if (gone) return;
-      if (done) break;
-      // A slow reader is written to once it caught up; the registry keeps only the newest page meanwhile.
-      if (!res.write(chunkOf(value, trace, maskError))) await new Promise<void>((resolve) => (drained = resolve));
-      drained = undefined;
-      if (gone) return;
-    }
-    res.end(COMPLETE);
-  } finally {
     res.off('drain', onDrain);
-    untrack(res);
-  }
+    void source.return();
+  });
+  source.listen({
+    next(event) {
+      const result = execute(event);
+      if (result instanceof Promise) void result.then(write);
+      else write(result);
+    },
+    complete() {
+      if (waiting !== undefined && !res.destroyed) res.write(chunkOf(waiting, trace, maskError));
+      waiting = undefined;
+      if (!res.destroyed) res.end(COMPLETE);
+    },
+  });
 }
 
 function chunkOf(result: ExecutionResult, trace: RequestTrace, maskError: StreamOptions['maskError']): Buffer {
