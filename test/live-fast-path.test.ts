@@ -4,7 +4,7 @@
  * the stream's headers and its bytes (keep-alive comments aside, request ids normalized) must
  * match, through a change of the data and to the end of the stream.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { sse } from './support/live.ts';
 import { AUTH, startStack, type Stack } from './support/stack.ts';
 
@@ -88,3 +88,14 @@ it('takes subscriptions on the fast path, not through yoga', async () => {
   subscriber.stop();
   expect(text.split(':\n\n').length - 1).toBe(1);
 });
+
+it('sends a keep-alive comment within 15 s on a stream with nothing to say', async () => {
+  let text = '';
+  const subscriber = sse(fast.origin, LIVE, { headers: { 'x-auth-token': 'quiet' }, variables: { perPage: 1 }, onText: (chunk) => (text += chunk) });
+  await subscriber.received(1);
+  const start = Date.now();
+  const comments = () => text.split(':\n\n').length - 1;
+  await vi.waitFor(() => expect(comments()).toBe(2), { timeout: 15_000, interval: 100 });
+  expect(Date.now() - start).toBeLessThan(15_000);
+  subscriber.stop();
+}, 20_000);

@@ -15,7 +15,7 @@ import type { Logger } from 'pino';
 import type { GatewayContext } from '../context.ts';
 import type { RequestTrace } from './telemetry.ts';
 import { logExecutionErrors } from './use-error-log.ts';
-import { streamResults } from './sse-stream.ts';
+import { createStreamWriter } from './sse-stream.ts';
 import { operationName, publicError, traceErrors } from './use-request-trace.ts';
 import type { SharedResults } from './use-shared-subscription-results.ts';
 import type { LiveSource } from '../live/stream.ts';
@@ -61,6 +61,7 @@ export function createFastPath(options: FastPathOptions) {
   // A compiled query, or a validated subscription, and the name of the operation it runs.
   type Entry = { compiled: CompiledQuery; name: string } | { subscription: DocumentNode; name: string };
   const documents = new Map<string, Entry | null>();
+  const streamResults = createStreamWriter();
 
   function compile(query: string, name: string | undefined) {
     // "" and no name differ: "" names no operation, so yoga must refuse it.

@@ -18,27 +18,6 @@ const PING = ':\n\n';
 const PING_MS = 12_000;
 const COMPLETE = 'event: complete\ndata:\n\n';
 
-// One timer pings every open stream, rather than one interval each.
-const open = new Set<ServerResponse>();
-let ticker: NodeJS.Timeout | undefined;
-function track(res: ServerResponse) {
-  open.add(res);
-  ticker ??= setInterval(() => {
-    for (const stream of open) if (stream.writableLength === 0) stream.write(PING);
-  }, PING_MS).unref();
-}
-function untrack(res: ServerResponse) {
-  open.delete(res);
-  if (open.size === 0 && ticker !== undefined) {
-    clearInterval(ticker);
-    ticker = undefined;
-  }
-}
-
-// The event text of a result nobody else changed, shared by every subscriber that gets it.
-const encoded = new WeakMap<ExecutionResult, Buffer>();
-const eventOf = (json: string) => Buffer.from(`event: next\ndata: ${json}\n\n`);
-
 export interface StreamOptions {
   trace: RequestTrace;
   maskError(error: unknown, message: string): Error;
@@ -47,51 +26,80 @@ export interface StreamOptions {
 }
 
 /**
- * Streams the source's events as results until it ends (then `complete`) or the client leaves
- * (then the source is returned). Pushed, not pulled: nothing waits between events. A reader that
- * does not keep up gets the newest result once its socket drains, the ones between are dropped.
+ * The writer of one gateway: its streams share one keep-alive ticker (rather than an interval
+ * each) and the bytes of every result nobody else changed.
  */
-export function streamResults(res: ServerResponse, source: LiveSource, { trace, maskError, execute }: StreamOptions): void {
-  res.writeHead(200, { 'content-type': 'text/event-stream', connection: 'keep-alive', 'cache-control': 'no-cache', 'content-encoding': 'none' });
-  res.write(PING);
-  track(res);
-  let waiting: ExecutionResult | undefined;
-  const write = (result: ExecutionResult) => {
-    if (res.destroyed || res.writableEnded) return;
-    if (res.writableNeedDrain) waiting = result;
-    else res.write(chunkOf(result, trace, maskError));
-  };
-  const onDrain = () => {
-    const result = waiting;
-    waiting = undefined;
-    if (result !== undefined) write(result);
-  };
-  res.on('drain', onDrain);
-  res.once('close', () => {
-    untrack(res);
-    res.off('drain', onDrain);
-    void source.return();
-  });
-  source.listen({
-    next(event) {
-      const result = execute(event);
-      if (result instanceof Promise) void result.then(write);
-      else write(result);
-    },
-    complete() {
-      if (waiting !== undefined && !res.destroyed) res.write(chunkOf(waiting, trace, maskError));
+export function createStreamWriter() {
+  const open = new Set<ServerResponse>();
+  let ticker: NodeJS.Timeout | undefined;
+  const encoded = new WeakMap<ExecutionResult, Buffer>();
+
+  function track(res: ServerResponse) {
+    open.add(res);
+    ticker ??= setInterval(() => {
+      for (const stream of open) if (stream.writableLength === 0) stream.write(PING);
+    }, PING_MS).unref();
+  }
+
+  function untrack(res: ServerResponse) {
+    open.delete(res);
+    if (open.size === 0 && ticker !== undefined) {
+      clearInterval(ticker);
+      ticker = undefined;
+    }
+  }
+
+  /**
+   * Streams the source's events as results until it ends (then `complete`) or the client leaves
+   * (then the source is returned). Pushed, not pulled: nothing waits between events. A reader that
+   * does not keep up gets the newest result once its socket drains, the ones between are dropped.
+   */
+  function streamResults(res: ServerResponse, source: LiveSource, { trace, maskError, execute }: StreamOptions): void {
+    res.writeHead(200, { 'content-type': 'text/event-stream', connection: 'keep-alive', 'cache-control': 'no-cache', 'content-encoding': 'none' });
+    res.write(PING);
+    track(res);
+    let waiting: ExecutionResult | undefined;
+    const write = (result: ExecutionResult) => {
+      if (res.destroyed || res.writableEnded) return;
+      if (res.writableNeedDrain) waiting = result;
+      else res.write(chunkOf(result, trace, maskError));
+    };
+    const onDrain = () => {
+      const result = waiting;
       waiting = undefined;
-      if (!res.destroyed) res.end(COMPLETE);
-    },
-  });
+      if (result !== undefined) write(result);
+    };
+    res.on('drain', onDrain);
+    res.once('close', () => {
+      untrack(res);
+      res.off('drain', onDrain);
+      void source.return();
+    });
+    source.listen({
+      next(event) {
+        const result = execute(event);
+        if (result instanceof Promise) void result.then(write);
+        else write(result);
+      },
+      complete() {
+        if (waiting !== undefined && !res.destroyed) res.write(chunkOf(waiting, trace, maskError));
+        waiting = undefined;
+        if (!res.destroyed) res.end(COMPLETE);
+      },
+    });
+  }
+
+  function chunkOf(result: ExecutionResult, trace: RequestTrace, maskError: StreamOptions['maskError']): Buffer {
+    if (!result.errors?.length) {
+      let chunk = encoded.get(result);
+      if (chunk === undefined) encoded.set(result, (chunk = eventOf(JSON.stringify(result))));
+      return chunk;
+    }
+    const masked = result.errors.map((error) => maskError(error, 'Unexpected error.') as GraphQLError);
+    return eventOf(JSON.stringify({ ...result, errors: traceErrors(trace, masked).map(publicError) }));
+  }
+
+  return streamResults;
 }
 
-function chunkOf(result: ExecutionResult, trace: RequestTrace, maskError: StreamOptions['maskError']): Buffer {
-  if (!result.errors?.length) {
-    let chunk = encoded.get(result);
-    if (chunk === undefined) encoded.set(result, (chunk = eventOf(JSON.stringify(result))));
-    return chunk;
-  }
-  const masked = result.errors.map((error) => maskError(error, 'Unexpected error.') as GraphQLError);
-  return eventOf(JSON.stringify({ ...result, errors: traceErrors(trace, masked).map(publicError) }));
-}
+const eventOf = (json: string) => Buffer.from(`event: next\ndata: ${json}\n\n`);
