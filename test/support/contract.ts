@@ -15,6 +15,11 @@ export const STATUS_NAMES = [
   'CHECK_RUNNING_COMPLETED', 'CHECK_FAILED', 'MOUNT_FAILED',
 ] as const;
 
+/** DESIGN.md "Scalars": the DateTime range, years 0000..9999, in epoch ms; and a day. */
+export const MIN_MS = -62167219200000; // 0000-01-01T00:00:00.000Z
+export const MAX_MS = 253402300799999; // 9999-12-31T23:59:59.999Z
+export const DAY_MS = 86_400_000;
+
 /** DESIGN.md: sort fields and orders, and the upstream strings they send. */
 export const WIRE_SORT_FIELDS = {
   JOB_NAME: 'job_name',
