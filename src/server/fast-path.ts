@@ -6,7 +6,8 @@
  * the GraphQL work itself. Whatever it does not fully recognise (other media types, GET,
  * `extensions`, a document that does not parse or validate, variables that do not coerce)
  * it hands to yoga with the body it read, so every answer but the plain success of a known
- * query comes from yoga itself.
+ * query comes from yoga itself. A subscription asked for as text/event-stream is served here
+ * too, as a stream (sse-stream.ts) with yoga's exact bytes: thousands of them stay open at once.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createSourceEventStream, getOperationAST, specifiedRules, validate, type DocumentNode, type GraphQLError, type GraphQLSchema, type ValidationRule } from 'graphql';
@@ -19,12 +20,12 @@ import { createStreamWriter } from './sse-stream.ts';
 import { operationName, publicError, traceErrors } from './use-request-trace.ts';
 import type { SharedResults } from './use-shared-subscription-results.ts';
 import type { LiveSource } from '../live/stream.ts';
+import { parseWithLimits, type ParserLimits } from './use-parser-limits.ts';
+import type { YogaServer } from './yoga.ts';
 
 /** What Subscription.trainingJobs's subscribe gives: a source that can push (src/live/stream.ts). */
 const isLiveSource = (source: unknown): source is LiveSource =>
   typeof source === 'object' && source !== null && typeof (source as { listen?: unknown }).listen === 'function';
-import { parseWithLimits, type ParserLimits } from './use-parser-limits.ts';
-import type { YogaServer } from './yoga.ts';
 
 export interface FastPathOptions {
   schema: GraphQLSchema;
@@ -43,17 +44,21 @@ export interface FastPathOptions {
   maxDocuments?: number;
 }
 
-/** The media type yoga would answer with for this Accept header, when it is a JSON one. */
-export function jsonMediaType(accept: string | undefined): string | undefined {
+/** The media type of a subscription's stream. */
+export const EVENT_STREAM = 'text/event-stream';
+
+/**
+ * The media type yoga would answer with for this Accept header, when the fast path can write it:
+ * a JSON one, or the event stream when the client asks for that first (then only a
+ * subscription is served here).
+ */
+export function fastMediaType(accept: string | undefined): string | undefined {
   if (accept === undefined) return 'application/json';
   // yoga takes the first listed type it can produce, ignoring q-values.
   const first = accept.split(',', 1)[0]?.split(';', 1)[0]?.trim().toLowerCase();
   if (first === '*/*' || first === 'application/*' || first === 'application/json') return 'application/json';
-  return first === 'application/graphql-response+json' ? first : undefined;
+  return first === 'application/graphql-response+json' || first === EVENT_STREAM ? first : undefined;
 }
-
-/** The media type of a subscription's stream: only when the client asks for it first. */
-export const EVENT_STREAM = 'text/event-stream';
 
 export function createFastPath(options: FastPathOptions) {
   const { schema, getYoga, log, createContext, maskError, parserLimits, maxDocuments = 1000 } = options;

@@ -12,7 +12,7 @@ import { createContext } from '../context.ts';
 import { schema } from '../schema/index.ts';
 import { callerToken, upstreamToken, type TokenPolicy } from '../upstream/auth.ts';
 import type { UpstreamClient } from '../upstream/client.ts';
-import { createFastPath, EVENT_STREAM, jsonMediaType } from './fast-path.ts';
+import { createFastPath, fastMediaType } from './fast-path.ts';
 import { createSharedResults } from './use-shared-subscription-results.ts';
 import { createGraphiQLHandler, wantsGraphiQL } from './graphiql.ts';
 import { createMaskError } from './use-error-log.ts';
@@ -83,8 +83,7 @@ function fastPathMediaType(req: IncomingMessage): string | undefined {
   const json = type === 'application/json' || type?.startsWith('application/json;') === true;
   // A compressed body is yoga's to decode (or refuse).
   const encoded = req.headers['content-encoding'] !== undefined;
-  if (!json || encoded) return undefined;
-  return req.headers.accept?.split(',', 1)[0]?.trim() === EVENT_STREAM ? EVENT_STREAM : jsonMediaType(req.headers.accept);
+  return json && !encoded ? fastMediaType(req.headers.accept) : undefined;
 }
 
 /** Answers 429 RATE_LIMITED with Retry-After, and returns true, when the caller is over its rate. */
