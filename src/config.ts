@@ -67,6 +67,24 @@ export interface Config {
    * (default 10000 per process) and LIVE_MAX_PER_CALLER (default 20): subscriptions (src/live/).
    */
   live: { pollMs: number; maxBackoffMs: number; maxSubscriptions: number; maxPerCaller: number };
+  /** REDIS_URL (parsed), REDIS_KEY_PREFIX and REDIS_TIMEOUT_MS; undefined when REDIS_URL is unset. */
+  redis: RedisConfig | undefined;
+}
+
+/** Where the fleet's shared state lives (DESIGN.md "Scale-out"). */
+export interface RedisConfig {
+  host: string;
+  port: number;
+  /** From the URL's user info; the password is never logged. */
+  username: string | undefined;
+  password: string | undefined;
+  db: number;
+  /** rediss:// */
+  tls: boolean;
+  /** REDIS_KEY_PREFIX, default `tjg:`: of every key and channel. */
+  keyPrefix: string;
+  /** REDIS_TIMEOUT_MS, default 250: a slower command counts as failed. */
+  timeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -120,6 +138,9 @@ export const VARIABLES: ReadonlyArray<{ name: string; default: string; meaning: 
   { name: 'LIVE_MAX_BACKOFF_MS', default: '60000', meaning: 'the longest wait between polls after transient upstream failures (the wait doubles from LIVE_POLL_MS)' },
   { name: 'LIVE_MAX_SUBSCRIPTIONS', default: '10000', meaning: 'open subscriptions per process; 0 refuses every subscription' },
   { name: 'LIVE_MAX_PER_CALLER', default: '20', meaning: 'open subscriptions per caller (credential, or address without one)' },
+  { name: 'REDIS_URL', default: '', meaning: 'redis://[user:password@]host:port[/db] or rediss:// (TLS): share the page cache, rate limits and live pollers with the other replicas; unset keeps them in this process' },
+  { name: 'REDIS_KEY_PREFIX', default: 'tjg:', meaning: 'prefix of every Redis key and channel, so environments can share a Redis' },
+  { name: 'REDIS_TIMEOUT_MS', default: '250', meaning: 'a Redis command slower than this counts as failed, and the gateway goes on without Redis' },
 ];
 
 /** The text of `--help`. */
@@ -205,6 +226,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     problems.push(`LIVE_MAX_BACKOFF_MS must not be below LIVE_POLL_MS (${live.pollMs})`);
   }
 
+  const redis = redisConfig(get('REDIS_URL'), get('REDIS_KEY_PREFIX') ?? 'tjg:', int('REDIS_TIMEOUT_MS', 250, 10, 60_000), problems);
+
   const logLevel = get('LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) {
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
@@ -262,6 +285,36 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     port, host, endpoint, projectId, auth, token, ak, sk, securityToken, upstreamTimeoutMs, upstreamMaxAttempts,
     upstreamMaxBodyBytes, breakerThreshold, breakerCoolOffMs, maxRequestBytes, cacheTtlMs,
     cacheMaxEntries, limits, maxTokens, introspection, graphiql, corsOrigins, rateLimit,
-    persistedOperations, persistedMode, logLevel, shutdownGraceMs, shutdownDelayMs, live,
+    persistedOperations, persistedMode, logLevel, shutdownGraceMs, shutdownDelayMs, live, redis,
+  };
+}
+
+/**
+ * REDIS_URL, parsed here rather than by the client: the client would take query parameters as
+ * connection options. Problems never echo the URL, which may hold a password.
+ */
+function redisConfig(raw: string | undefined, keyPrefix: string, timeoutMs: number, problems: string[]): RedisConfig | undefined {
+  if (!/^[\x21-\x7e]{0,64}$/.test(keyPrefix)) problems.push('REDIS_KEY_PREFIX must be at most 64 printable characters without spaces');
+  if (raw === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    // reported below
+  }
+  const db = url === undefined || url.pathname === '' || url.pathname === '/' ? 0 : Number(url.pathname.slice(1));
+  if (!url || !/^rediss?:$/.test(url.protocol) || url.hostname === '' || url.search || url.hash || !Number.isInteger(db) || db < 0 || db > 1000) {
+    problems.push('REDIS_URL must look like redis://[user:password@]host:port[/db] or rediss://… (no query or fragment)');
+    return undefined;
+  }
+  return {
+    host: url.hostname.replace(/^\[|\]$/g, ''),
+    port: url.port === '' ? 6379 : Number(url.port),
+    username: url.username === '' ? undefined : decodeURIComponent(url.username),
+    password: url.password === '' ? undefined : decodeURIComponent(url.password),
+    db,
+    tls: url.protocol === 'rediss:',
+    keyPrefix,
+    timeoutMs,
   };
 }

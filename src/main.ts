@@ -26,7 +26,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const log = createLogger(config.logLevel);
-  const telemetry = createTelemetry({ log, cache: config.cacheTtlMs > 0 });
+  const telemetry = createTelemetry({ log, cache: config.cacheTtlMs > 0, redis: config.redis !== undefined });
   let persisted: PersistedOperations | undefined;
   if (config.persistedOperations !== undefined) {
     try {
@@ -50,6 +50,12 @@ async function main(): Promise<void> {
     log.info({ mode: 'upstream', projectId: config.projectId, auth: config.auth }, 'serving the configured ModelArts endpoint');
   }
 
+  // Replicas share the cache, rate limits and pollers through Redis; it never holds up start-up.
+  const fleet =
+    config.redis === undefined
+      ? undefined
+      : (await import('./redis/fleet.ts')).joinFleet(config.redis, { log, observe: telemetry.redis, rateLimit: config.rateLimit, pollMs: config.live.pollMs });
+
   const upstream = createUpstreamClient({
     endpoint,
     projectId: config.projectId,
@@ -68,11 +74,14 @@ async function main(): Promise<void> {
       ? withPageCache(upstream, config.projectId, {
           ttlMs: config.cacheTtlMs,
           maxEntries: config.cacheMaxEntries,
+          shared: fleet?.pages,
           onLookup: telemetry.cacheLookup,
         })
       : upstream;
   // Pollers call the upstream itself, not the page cache: a cached page would hide changes.
-  const live = createLiveRegistry({ client: upstream, projectId: config.projectId, log, ...config.live, observe: telemetry.live });
+  const live = createLiveRegistry({
+    client: upstream, projectId: config.projectId, log, ...config.live, observe: telemetry.live, election: fleet?.election, bus: fleet?.bus,
+  });
   const gateway = createGateway({
     client,
     live,
@@ -85,6 +94,7 @@ async function main(): Promise<void> {
     graphiql: config.graphiql,
     corsOrigins: config.corsOrigins,
     rateLimit: config.rateLimit,
+    limiter: fleet?.limiter,
     persisted,
     tokens: { mode: config.auth, token: config.token, demoToken: config.endpoint === undefined ? 'demo-token' : undefined },
   });
@@ -117,7 +127,7 @@ async function main(): Promise<void> {
     const cut = await gateway.shutdown(graceMs);
     if (cut > 0) log.warn({ cut }, 'grace period over: cut the requests still in flight');
     // Calls the cut requests left behind are aborted; a shared cache call may not be.
-    await Promise.race([Promise.all([client.close(), stopEmulator()]), sleep(1000)]);
+    await Promise.race([Promise.all([client.close(), stopEmulator(), fleet?.close()]), sleep(1000)]);
     log.info({ cut }, 'stopped');
     process.exit(0);
   };

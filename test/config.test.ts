@@ -50,6 +50,7 @@ describe('loadConfig defaults', () => {
       shutdownGraceMs: 15_000,
       shutdownDelayMs: 0,
       live: { pollMs: 5000, maxBackoffMs: 60_000, maxSubscriptions: 10_000, maxPerCaller: 20 },
+      redis: undefined,
     });
   });
 
@@ -112,6 +113,19 @@ describe('loadConfig reads each variable', () => {
       { LIVE_POLL_MS: '1000', LIVE_MAX_BACKOFF_MS: '1000', LIVE_MAX_SUBSCRIPTIONS: '0', LIVE_MAX_PER_CALLER: '3' },
       { live: { pollMs: 1000, maxBackoffMs: 1000, maxSubscriptions: 0, maxPerCaller: 3 } },
     ],
+    ['no Redis by default', {}, { redis: undefined }],
+    [
+      'a Redis URL with its defaults',
+      { REDIS_URL: 'redis://redis.internal' },
+      { redis: { host: 'redis.internal', port: 6379, username: undefined, password: undefined, db: 0, tls: false, keyPrefix: 'tjg:', timeoutMs: 250 } },
+    ],
+    [
+      'a TLS Redis URL with credentials, a database and the Redis settings',
+      { REDIS_URL: 'rediss://gw:p%40ss@10.0.0.5:6380/2', REDIS_KEY_PREFIX: 'staging:', REDIS_TIMEOUT_MS: '100' },
+      { redis: { host: '10.0.0.5', port: 6380, username: 'gw', password: 'p@ss', db: 2, tls: true, keyPrefix: 'staging:', timeoutMs: 100 } },
+    ],
+    ['a Redis URL with a password only', { REDIS_URL: 'redis://:secret@[::1]:7000' }, { redis: expect.objectContaining({ host: '::1', port: 7000, username: undefined, password: 'secret' }) }],
+    ['an empty REDIS_KEY_PREFIX', { REDIS_URL: 'redis://r', REDIS_KEY_PREFIX: '' }, { redis: expect.objectContaining({ keyPrefix: 'tjg:' }) }],
     ...['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map(
       (level): [string, Env, Partial<Config>] => [`LOG_LEVEL ${level}`, { LOG_LEVEL: level }, { logLevel: level }],
     ),
@@ -170,6 +184,13 @@ describe('loadConfig rejects a bad value, naming the variable', () => {
     ['a LIVE_MAX_BACKOFF_MS below LIVE_POLL_MS', { LIVE_POLL_MS: '10000', LIVE_MAX_BACKOFF_MS: '5000' }, 'LIVE_MAX_BACKOFF_MS'],
     ['a LIVE_MAX_PER_CALLER of 0', { LIVE_MAX_PER_CALLER: '0' }, 'LIVE_MAX_PER_CALLER'],
     ['a negative LIVE_MAX_SUBSCRIPTIONS', { LIVE_MAX_SUBSCRIPTIONS: '-1' }, 'LIVE_MAX_SUBSCRIPTIONS'],
+    ['an http REDIS_URL', { REDIS_URL: 'http://redis:6379' }, 'REDIS_URL'],
+    ['a REDIS_URL without a host', { REDIS_URL: 'redis://' }, 'REDIS_URL'],
+    ['a REDIS_URL that is not a URL', { REDIS_URL: 'redis-host:6379' }, 'REDIS_URL'],
+    ['a REDIS_URL with options in its query', { REDIS_URL: 'redis://r:6379/?tls=false' }, 'REDIS_URL'],
+    ['a REDIS_URL with a database that is no number', { REDIS_URL: 'redis://r/zero' }, 'REDIS_URL'],
+    ['a REDIS_TIMEOUT_MS under 10 ms', { REDIS_TIMEOUT_MS: '5' }, 'REDIS_TIMEOUT_MS'],
+    ['a REDIS_KEY_PREFIX with a space', { REDIS_KEY_PREFIX: 'my app:' }, 'REDIS_KEY_PREFIX'],
   ])('rejects %s', (_what, env, variable) => {
     const error = configError(env);
     expect(error.name).toBe('ConfigError');

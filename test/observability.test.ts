@@ -126,8 +126,8 @@ it('counts cache hits and misses when the cache is on', async () => {
     await stack.gql(JOBS);
     await stack.gql(JOBS);
     const text = await scrape(stack);
-    expect(sample(text, 'gateway_cache_lookups_total{result="miss"}')).toBe(1);
-    expect(sample(text, 'gateway_cache_lookups_total{result="hit"}')).toBe(2);
+    expect(sample(text, 'gateway_cache_lookups_total{store="memory",result="miss"}')).toBe(1);
+    expect(sample(text, 'gateway_cache_lookups_total{store="memory",result="hit"}')).toBe(2);
     expect(sample(text, 'gateway_upstream_calls_total{outcome="ok"}')).toBe(1);
     const [, second] = stack.logs.filter((l) => l['msg'] === 'request' && l['operation'] === 'Jobs');
     expect(second?.['upstream']).toEqual({ calls: 0, attempts: 0, cached: 1, outcome: undefined });

@@ -4,18 +4,16 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
+import { request } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { VARIABLES } from '../src/config.ts';
 import { createEmulator, type Emulator } from '../src/emulator/index.ts';
 import { rawWs, sse } from './support/live.ts';
+import { ROOT, startGatewayProcess } from './support/process.ts';
 import { AUTH, startStack, type Stack } from './support/stack.ts';
 
 const JOBS = 'query Jobs { trainingJobs(perPage: 3) { totalCount jobs { id } } }';
 const LIVE = 'subscription Live { trainingJobs(perPage: 3) { totalCount jobs { id } } }';
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** A GET on a connection of its own, so that a refused connection shows as ECONNREFUSED. */
 function get(origin: string, path: string): Promise<{ status: number; connection: string | undefined; body: string }> {
@@ -32,15 +30,6 @@ function get(origin: string, path: string): Promise<{ status: number; connection
 
 function post(origin: string, query: string) {
   return fetch(`${origin}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...AUTH }, body: JSON.stringify({ query }) });
-}
-
-/** A port free at the moment of asking. */
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 const arrived = (emulator: Emulator, n = 1) => vi.waitFor(() => expect(emulator.requests.length).toBeGreaterThanOrEqual(n));
@@ -112,38 +101,9 @@ describe('the process', () => {
 
   /** Starts main.ts against the emulator and resolves once it listens. */
   async function startGateway(env: Record<string, string> = {}) {
-    // A port chosen here rather than read from the log: LOG_LEVEL=warn hides the listening line.
-    const port = await freePort();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env['PATH'],
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        MODELARTS_ENDPOINT: emulator.url,
-        MODELARTS_PROJECT_ID: 'test-project',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    children.push(child);
-    const logs: Array<Record<string, any>> = [];
-    let stderr = '';
-    let rest = '';
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      const lines = (rest + chunk).split('\n');
-      rest = lines.pop()!;
-      for (const line of lines) if (line) logs.push(JSON.parse(line));
-    });
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    // 'close', not 'exit': it waits for the output to be read to its end.
-    const exited = once(child, 'close') as Promise<[number | null, NodeJS.Signals | null]>;
-    const origin = `http://127.0.0.1:${port}`;
-    await vi.waitFor(async () => {
-      if (child.exitCode !== null) throw new Error(`exited: ${stderr}`);
-      expect((await fetch(`${origin}/health`)).status).toBe(200);
-    }, { timeout: 15_000, interval: 50 });
-    return { child, logs, exited, stderr: () => stderr, origin };
+    const gateway = await startGatewayProcess(emulator.url, env);
+    children.push(gateway.child);
+    return gateway;
   }
 
   it.each(['SIGTERM', 'SIGINT'] as const)('on %s, finishes the request in flight, refuses new connections and exits 0', async (signal) => {

@@ -5,12 +5,11 @@
  * election who polls the key and hears its events on the bus (coordination.ts), and enforces
  * the per-process and per-caller limits.
  */
-import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { TrainingJobsQuery } from '../domain.ts';
 import { GatewayError } from '../errors.ts';
 import type { UpstreamClient } from '../upstream/client.ts';
-import { buildQueryString } from '../upstream/query.ts';
+import { pageKey } from '../upstream/query.ts';
 import { createLocalBus, createLocalElection, type PageBus, type PollerElection } from './coordination.ts';
 import type { LiveEvent, PageEvent } from './events.ts';
 import { createPoller, type Poller } from './poller.ts';
@@ -68,8 +67,6 @@ interface Topic {
   leave(): void;
   unlisten(): void;
 }
-
-const sha256 = (text: string) => createHash('sha256').update(text).digest('base64url');
 
 /** One RATE_LIMITED error, then the end: the answer to a subscription over a limit. */
 const refused = (message: string) => failedStream(new GatewayError('RATE_LIMITED', message));
@@ -151,7 +148,7 @@ export function createLiveRegistry(options: LiveRegistryOptions): LiveRegistry {
     if (mine >= maxPerCaller) return refused(`Too many live subscriptions: at most ${maxPerCaller} per caller.`);
     if (subscriptions >= maxSubscriptions) return refused('The gateway serves too many live subscriptions: try again later.');
 
-    const key = sha256(`${caller.token}\n${projectId}\n${buildQueryString(query)}`);
+    const key = pageKey(caller.token, projectId, query);
     const topic = topics.get(key) ?? open(key, query, caller.token);
     const onAbort = () => void stream.return();
     const stream = createStream(() => {

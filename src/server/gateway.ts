@@ -51,6 +51,8 @@ export interface GatewayOptions {
   corsOrigins?: readonly string[];
   /** Per-caller request rate (rate-limit.ts), default off. */
   rateLimit?: { perSecond: number; burst: number };
+  /** Where the rate limits' buckets live, default this process (built from rateLimit). */
+  limiter?: RateLimiter;
   /** Persisted operations (persisted-operations.ts), default none. */
   persisted?: PersistedOperations;
   /** Logs and metrics (telemetry.ts); default a fresh registry without the cache metrics. */
@@ -87,8 +89,7 @@ function fastPathMediaType(req: IncomingMessage): string | undefined {
 }
 
 /** Answers 429 RATE_LIMITED with Retry-After, and returns true, when the caller is over its rate. */
-function refuseRateLimited(req: IncomingMessage, res: ServerResponse, trace: RequestTrace, limiter: RateLimiter): boolean {
-  const wait = limiter.take(callerToken(nodeHeaders(req)), req.socket.remoteAddress);
+function refuseRateLimited(req: IncomingMessage, res: ServerResponse, trace: RequestTrace, wait: number): boolean {
   if (wait === 0) return false;
   sendError(res, trace, 429, 'RATE_LIMITED', `Too many requests: try again in ${wait} s.`, { 'retry-after': String(wait) });
   req.resume();
@@ -122,7 +123,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const fastPath = (options.fastPath ?? true) && persisted?.mode !== 'allowlist';
   const { introspection = true, graphiql = true, corsOrigins = [] } = options;
   const limitRules = operationLimitRules(options.limits);
-  const limiter = createRateLimiter(options.rateLimit ?? { perSecond: 0, burst: 0 });
+  const limiter = options.limiter ?? createRateLimiter(options.rateLimit ?? { perSecond: 0, burst: 0 });
   if (!introspection) limitRules.push(NoSchemaIntrospectionCustomRule);
   const maskErrorFn = createMaskError();
   const telemetry = options.telemetry ?? createTelemetry({ log });
@@ -174,8 +175,19 @@ export function createGateway(options: GatewayOptions): Gateway {
       serveGraphiQL(req, res).catch(unexpected);
       return;
     }
-    if (path === GRAPHQL_ENDPOINT) trace.kind = 'graphql';
-    if (path === GRAPHQL_ENDPOINT && refuseRateLimited(req, res, trace, limiter)) return;
+    if (path !== GRAPHQL_ENDPOINT) return serve(req, res, trace, path, unexpected);
+    trace.kind = 'graphql';
+    const wait = limiter.take(callerToken(nodeHeaders(req)), req.socket.remoteAddress);
+    if (typeof wait === 'number') {
+      if (!refuseRateLimited(req, res, trace, wait)) serve(req, res, trace, path, unexpected);
+      return;
+    }
+    // A shared bucket (Redis) answers asynchronously; the body waits, unread, meanwhile.
+    wait.then((w) => refuseRateLimited(req, res, trace, w) || serve(req, res, trace, path, unexpected)).catch(unexpected);
+  };
+
+  /** Everything after the rate limit: body caps, then the fast path or yoga. */
+  function serve(req: IncomingMessage, res: ServerResponse, trace: RequestTrace, path: string | undefined, unexpected: (err: unknown) => void): void {
     if (refuseBody(req, res, trace, maxRequestBytes)) return;
     const mediaType = fastPath && req.method === 'POST' && path === GRAPHQL_ENDPOINT ? fastPathMediaType(req) : undefined;
     if (mediaType !== undefined) {
@@ -185,7 +197,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     getYoga()
       .then((server) => server.handle(req, res, { trace, address: req.socket.remoteAddress }))
       .catch(unexpected);
-  };
+  }
 
   const server = createServer(handler);
   const websocket = attachWebSocket({

@@ -1,7 +1,8 @@
 /**
  * Rate limiting per caller: a token bucket per key, where the key is a hash of the caller's
- * credential, or the client address when it sent none. In-process (a scale-out would move the
- * buckets to a shared store). Buckets idle long enough to be full again are dropped.
+ * credential, or the client address when it sent none. This is the process's own; with Redis
+ * the buckets are the fleet's (src/redis/rate-limit.ts), and this one stands in while Redis is
+ * away. Buckets idle long enough to be full again are dropped.
  */
 import { callerIdentity } from '../upstream/auth.ts';
 
@@ -19,11 +20,14 @@ interface Bucket {
 }
 
 export interface RateLimiter {
-  /** 0 when the request may proceed, else the seconds to wait before the next one will. */
-  take(credential: string | undefined, address: string | undefined): number;
+  /**
+   * 0 when the request may proceed, else the seconds to wait before the next one will: at once
+   * from the process's own buckets, as a promise from a shared store.
+   */
+  take(credential: string | undefined, address: string | undefined): number | Promise<number>;
 }
 
-export function createRateLimiter({ perSecond, burst, now = Date.now }: RateLimitOptions): RateLimiter {
+export function createRateLimiter({ perSecond, burst, now = Date.now }: RateLimitOptions): RateLimiter & { take(credential: string | undefined, address: string | undefined): number } {
   const buckets = new Map<string, Bucket>();
   const fullAfterMs = (burst / perSecond) * 1000;
   let lastSweep = now();

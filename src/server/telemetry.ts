@@ -11,6 +11,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { LiveObserver } from '../live/registry.ts';
+import type { RedisObserver } from '../redis/link.ts';
+import type { CacheStore } from '../upstream/cache.ts';
 import type { CallOutcome, UpstreamTrace } from '../upstream/client.ts';
 
 export interface RequestTrace {
@@ -36,7 +38,9 @@ export interface Telemetry {
   /** For the upstream client's `observe` option. */
   upstreamCall(outcome: CallOutcome): void;
   /** For the page cache's `onLookup` option. */
-  cacheLookup(hit: boolean): void;
+  cacheLookup(store: CacheStore, hit: boolean): void;
+  /** For the Redis link's `observe` option (src/redis/link.ts). */
+  readonly redis: RedisObserver;
   /** Requests received and not yet answered. */
   inFlight(): number;
   /** For the live registry's `observe` option. */
@@ -47,13 +51,15 @@ export interface TelemetryOptions {
   log: Logger;
   /** Register the cache metrics (only when CACHE_TTL_MS is set). */
   cache?: boolean;
+  /** Register the Redis metrics (only when REDIS_URL is set). */
+  redis?: boolean;
 }
 
 const MAX_OPERATIONS = 100;
 const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 const CODE = /^[A-Z][A-Z0-9_]{0,39}$/;
 
-export function createTelemetry({ log, cache = false }: TelemetryOptions): Telemetry {
+export function createTelemetry({ log, cache = false, redis = false }: TelemetryOptions): Telemetry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const requests = new Counter({
@@ -110,11 +116,18 @@ export function createTelemetry({ log, cache = false }: TelemetryOptions): Telem
   const lookups = cache
     ? new Counter({
         name: 'gateway_cache_lookups_total',
-        help: 'Page cache lookups, by result (hit or miss).',
-        labelNames: ['result'] as const,
+        help: 'Page cache lookups, by store (memory, then redis when replicas share one) and result (hit or miss).',
+        labelNames: ['store', 'result'] as const,
         registers: [registry],
       })
     : undefined;
+  const redisUp = redis
+    ? new Gauge({ name: 'gateway_redis_up', help: '1 while Redis is connected and answering in time, else 0 (the gateway then serves alone).', registers: [registry] })
+    : undefined;
+  const redisErrors = redis
+    ? new Counter({ name: 'gateway_redis_errors_total', help: 'Redis commands that failed or timed out, and failed connection attempts.', registers: [registry] })
+    : undefined;
+  redisUp?.set(0);
 
   // The request line is built only from fields set here (method, path, status, counters,
   // codes): no key a credential could sit under. Redaction walks every line for its paths,
@@ -213,8 +226,16 @@ export function createTelemetry({ log, cache = false }: TelemetryOptions): Telem
       upstreamSeconds.observe({ outcome }, seconds);
       if (attempts > 1) retries.inc(attempts - 1);
     },
-    cacheLookup(hit) {
-      lookups?.inc({ result: hit ? 'hit' : 'miss' });
+    cacheLookup(store, hit) {
+      lookups?.inc({ store, result: hit ? 'hit' : 'miss' });
+    },
+    redis: {
+      state(up) {
+        redisUp?.set(up ? 1 : 0);
+      },
+      error() {
+        redisErrors?.inc();
+      },
     },
     inFlight: () => inFlightCount,
     live: {

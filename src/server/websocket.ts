@@ -95,10 +95,14 @@ export function attachWebSocket(options: WebSocketOptions): WebSocketFront {
     if (path !== endpoint) return refuse(socket, 404, 'Not Found');
     // Cross-site WebSocket hijacking: a foreign page's browser sends its Origin. Native apps send none.
     if (req.headers.origin !== undefined && !isOriginAllowed(req.headers.origin, corsOrigins)) return refuse(socket, 403, 'Forbidden');
-    if (limiter.take(callerToken(credentialHeaders(undefined, req)), req.socket.remoteAddress) > 0) {
-      return refuse(socket, 429, 'Too Many Requests');
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    const upgrade = (wait: number) => {
+      if (wait > 0) return refuse(socket, 429, 'Too Many Requests');
+      if (socket.destroyed) return;
+      wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    };
+    const wait = limiter.take(callerToken(credentialHeaders(undefined, req)), req.socket.remoteAddress);
+    if (typeof wait === 'number') upgrade(wait);
+    else void wait.then(upgrade);
   });
 
   useServer<Record<string, unknown> | undefined>(
@@ -117,7 +121,7 @@ export function attachWebSocket(options: WebSocketOptions): WebSocketFront {
           finish(ctx, id, false);
           return traced;
         };
-        if (limiter.take(callerToken(headers), request.socket.remoteAddress) > 0) {
+        if ((await limiter.take(callerToken(headers), request.socket.remoteAddress)) > 0) {
           return refused([new GraphQLError('Too many requests: try again in a moment.', { extensions: { code: 'RATE_LIMITED' } })]);
         }
         let query: string;

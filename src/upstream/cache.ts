@@ -1,22 +1,38 @@
 /**
- * An opt-in cross-request cache of upstream pages (CACHE_TTL_MS). Keyed by a hash of the
- * credential, the project and the exact upstream query, so callers never see each other's
- * pages and the credential itself is never stored. Concurrent identical misses share one
- * upstream call; failures are not cached.
+ * An opt-in cross-request cache of upstream pages (CACHE_TTL_MS). Keyed by pageKey (a SHA-256
+ * of credential, project and exact upstream query), so callers never see each other's pages
+ * and the credential itself is never stored. Concurrent identical misses in this process share
+ * one upstream call; failures are not cached.
+ *
+ * Two tiers: this process's memory, then, when replicas run together, a shared store (Redis,
+ * src/redis/page-store.ts) where a page one replica fetched serves every other. A page taken
+ * from the shared store expires from memory when it expires there.
  */
-import { createHash } from 'node:crypto';
 import type { TrainingJobPage, TrainingJobsQuery } from '../domain.ts';
 import type { UpstreamCall, UpstreamClient } from './client.ts';
-import { buildQueryString } from './query.ts';
+import { pageKey } from './query.ts';
+
+/** Where a page was looked up. */
+export type CacheStore = 'memory' | 'redis';
+
+/** Pages shared between replicas. Never throws: an unreachable store is a miss. */
+export interface SharedPageStore {
+  /** The page and the epoch ms it expires at, or undefined. */
+  get(key: string): Promise<{ page: TrainingJobPage; expires: number } | undefined>;
+  /** Stores a page for ttlMs, in the background. */
+  set(key: string, page: TrainingJobPage, ttlMs: number): void;
+}
 
 export interface PageCacheOptions {
   /** How long a page is served from the cache; 0 turns the cache off. */
   ttlMs: number;
-  /** The most pages kept (least recently used go first), default 1000. */
+  /** The most pages kept in memory (least recently used go first), default 1000. */
   maxEntries?: number;
+  /** The second tier, shared with the other replicas; default none. */
+  shared?: SharedPageStore | undefined;
   now?: () => number;
-  /** Told of every lookup (metrics). */
-  onLookup?: ((hit: boolean) => void) | undefined;
+  /** Told of every lookup, by store (metrics). */
+  onLookup?: ((store: CacheStore, hit: boolean) => void) | undefined;
 }
 
 interface Entry {
@@ -29,37 +45,46 @@ interface Entry {
 export function withPageCache(
   client: UpstreamClient,
   projectId: string,
-  { ttlMs, maxEntries = 1000, now = Date.now, onLookup }: PageCacheOptions,
+  { ttlMs, maxEntries = 1000, shared, now = Date.now, onLookup }: PageCacheOptions,
 ): UpstreamClient {
   const entries = new Map<string, Entry>();
-  // Hashed on every call (about a microsecond) rather than memoised: a memo would keep the
-  // credentials themselves in memory.
-  const credentialHash = (token: string) => createHash('sha256').update(token).digest('base64url');
+
+  async function fetchPage(key: string, entry: Entry, query: TrainingJobsQuery, call: UpstreamCall): Promise<TrainingJobPage> {
+    if (shared !== undefined) {
+      const stored = await shared.get(key);
+      onLookup?.('redis', stored !== undefined);
+      if (stored !== undefined) {
+        if (call.trace) call.trace.cached++;
+        entry.expires = Math.min(stored.expires, now() + ttlMs);
+        return stored.page;
+      }
+    }
+    // A shared call must not die with the first caller who leaves: no client signal.
+    const page = await client.listTrainingJobs(query, { ...call, signal: undefined });
+    entry.expires = now() + ttlMs;
+    shared?.set(key, page, ttlMs);
+    return page;
+  }
 
   function listTrainingJobs(query: TrainingJobsQuery, call: UpstreamCall): Promise<TrainingJobPage> {
-    const key = `${credentialHash(call.token)} ${projectId} ${buildQueryString(query)}`;
+    const key = pageKey(call.token, projectId, query);
     const hit = entries.get(key);
     if (hit !== undefined && hit.expires > now()) {
-      onLookup?.(true);
+      onLookup?.('memory', true);
       if (call.trace) call.trace.cached++;
       entries.delete(key); // re-insert: a Map keeps insertion order, which makes it an LRU
       entries.set(key, hit);
       return hit.page;
     }
-    onLookup?.(false);
-    // A shared call must not die with the first caller who leaves: no client signal.
-    const entry: Entry = { page: client.listTrainingJobs(query, { ...call, signal: undefined }), expires: Infinity };
+    onLookup?.('memory', false);
+    const entry: Entry = { page: undefined as never, expires: Infinity };
+    entry.page = fetchPage(key, entry, query, call);
     entries.delete(key);
     entries.set(key, entry);
     if (entries.size > maxEntries) entries.delete(entries.keys().next().value!);
-    entry.page.then(
-      () => {
-        entry.expires = now() + ttlMs;
-      },
-      () => {
-        if (entries.get(key) === entry) entries.delete(key);
-      },
-    );
+    entry.page.catch(() => {
+      if (entries.get(key) === entry) entries.delete(key);
+    });
     return entry.page;
   }
 

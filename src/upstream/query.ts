@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { TrainingJobsQuery } from '../domain.ts';
 import { WIRE_ORDERS, WIRE_SORT_FIELDS, type WireQuery } from './wire.ts';
 
@@ -45,4 +46,13 @@ export function buildQueryString(q: TrainingJobsQuery): string {
     if (value !== undefined) parts.push(`${key}=${encodeRfc3986(value)}`);
   }
   return parts.join('&');
+}
+
+/**
+ * The one name of a page everything shared across requests uses: the page cache (in memory and
+ * in Redis) and the live pollers. A SHA-256 of credential, project and exact upstream query, so
+ * that no credential is ever kept or stored, and two credentials never meet.
+ */
+export function pageKey(token: string, projectId: string, query: TrainingJobsQuery): string {
+  return createHash('sha256').update(`${token}\n${projectId}\n${buildQueryString(query)}`).digest('base64url');
 }

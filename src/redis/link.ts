@@ -1,0 +1,188 @@
+/**
+ * The gateway's link to Redis (DESIGN.md "Scale-out"): two connections (commands, and one in
+ * subscriber mode for pub/sub), and one verdict, `up`, that every shared piece consults before
+ * it asks Redis anything. Redis is an accelerator, never a dependency of an answer, so:
+ *
+ * - no offline queue and no retry of a command: a command runs now or fails at once;
+ * - every operation is bounded by REDIS_TIMEOUT_MS (our own timer, on top of the client's);
+ * - a timeout marks Redis down at once, so that one request never pays the timeout twice and
+ *   the requests after it pay nothing; a PING each second brings it back;
+ * - the connections reconnect by themselves with a capped, jittered backoff;
+ * - one log line per change of state, naming no host and no password.
+ */
+import { randomUUID } from 'node:crypto';
+import { Redis, type RedisOptions } from 'ioredis';
+import type { Logger } from 'pino';
+import type { RedisConfig } from '../config.ts';
+
+export interface RedisObserver {
+  /** Redis went up (true) or down (false). */
+  state(up: boolean): void;
+  /** A command failed or timed out, or a connection failed. */
+  error(): void;
+}
+
+export interface RedisLink {
+  /** For commands; only while `up`, and only through attempt(). */
+  readonly commands: Redis;
+  /** In subscriber mode: SUBSCRIBE, UNSUBSCRIBE and the `message` event only. */
+  readonly subscriber: Redis;
+  /** Both connections ready and answering in time. */
+  readonly up: boolean;
+  /** This process among the replicas (lease holders, message senders). */
+  readonly replicaId: string;
+  /** A key or channel name under REDIS_KEY_PREFIX. */
+  key(name: string): string;
+  /**
+   * Runs `op` when Redis is up and it answers within REDIS_TIMEOUT_MS; otherwise resolves
+   * undefined (never rejects), and a failure is counted and may mark Redis down.
+   */
+  attempt<T>(op: (redis: Redis) => Promise<T>): Promise<T | undefined>;
+  /** Told of every change of `up`. */
+  onChange(listener: (up: boolean) => void): void;
+  close(): Promise<void>;
+}
+
+export interface RedisLinkOptions {
+  log: Logger;
+  observe?: RedisObserver | undefined;
+  /** How often a stalled Redis is probed, default 1000 ms. */
+  probeMs?: number;
+}
+
+/** The reconnect schedule: 100 ms doubling to 2 s, ±20 %, so that a fleet does not reconnect in step. */
+const reconnectDelay = (attempt: number) => Math.round(Math.min(2000, 100 * 2 ** Math.min(attempt, 5)) * (0.8 + 0.4 * Math.random()));
+
+class RedisTimeout extends Error {
+  constructor() {
+    super('redis command timed out');
+  }
+}
+
+export function createRedisLink(config: RedisConfig, { log, observe, probeMs = 1000 }: RedisLinkOptions): RedisLink {
+  const options: RedisOptions = {
+    host: config.host,
+    port: config.port,
+    username: config.username,
+    password: config.password,
+    db: config.db,
+    ...(config.tls ? { tls: { servername: config.host } } : {}),
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    autoResendUnfulfilledCommands: false,
+    // Resubscribing is ours (see subscribe in live.ts), so that it happens exactly once.
+    autoResubscribe: false,
+    commandTimeout: config.timeoutMs,
+    connectTimeout: Math.max(1000, 4 * config.timeoutMs),
+    retryStrategy: reconnectDelay,
+    // Commands issued in the same tick travel in one write: many requests, few packets.
+    enableAutoPipelining: true,
+  };
+  const commands = new Redis(options);
+  const subscriber = new Redis(options);
+  const replicaId = randomUUID();
+  const listeners: Array<(up: boolean) => void> = [];
+  const ready = { commands: false, subscriber: false };
+  let stalled = false;
+  let up = false;
+  let closed = false;
+  let ever = false;
+  let probe: NodeJS.Timeout | undefined;
+
+  function settle(reason: string) {
+    const now = ready.commands && ready.subscriber && !stalled && !closed;
+    if (now === up) return;
+    up = now;
+    observe?.state(up);
+    if (up) {
+      // The first connection is news, not trouble.
+      (ever ? log.warn.bind(log) : log.info.bind(log))({ redis: 'up' }, 'redis is up: sharing cache, rate limits and live pollers with the other replicas');
+      ever = true;
+    } else if (!closed) {
+      log.warn({ redis: 'down', reason }, 'redis is down: serving alone (local cache, buckets and pollers) until it is back');
+    }
+    for (const listener of listeners) listener(up);
+  }
+
+  // ioredis reports each failed connection attempt as an `error` event; without a listener it
+  // would print it, host and all, to stderr. Only its code is kept.
+  for (const [name, connection] of [['commands', commands], ['subscriber', subscriber]] as const) {
+    connection.on('ready', () => {
+      ready[name] = true;
+      settle('ready');
+    });
+    connection.on('close', () => {
+      ready[name] = false;
+      settle('connection lost');
+    });
+    connection.on('error', () => observe?.error());
+  }
+  // A start with Redis unreachable says so once, not per attempt.
+  const unreachable = setTimeout(() => {
+    if (!up && !ever) log.warn({ redis: 'down', reason: 'unreachable' }, 'redis is unreachable: serving alone until it answers');
+  }, options.connectTimeout).unref();
+  commands.connect().catch(() => {});
+  subscriber.connect().catch(() => {});
+
+  function startProbe() {
+    if (probe !== undefined) return;
+    probe = setInterval(() => {
+      if (!ready.commands || closed) return;
+      bounded(commands.ping()).then(
+        () => {
+          stalled = false;
+          clearInterval(probe);
+          probe = undefined;
+          settle('answering again');
+        },
+        () => observe?.error(),
+      );
+    }, probeMs).unref();
+  }
+
+  function bounded<T>(work: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new RedisTimeout()), config.timeoutMs);
+    });
+    return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  return {
+    commands,
+    subscriber,
+    replicaId,
+    get up() {
+      return up;
+    },
+    key: (name) => `${config.keyPrefix}${name}`,
+    async attempt(op) {
+      if (!up) return undefined;
+      try {
+        return await bounded(op(commands));
+      } catch (err) {
+        observe?.error();
+        // A slow Redis costs one timeout, then nothing until a probe finds it answering.
+        if (err instanceof RedisTimeout || (err as Error).message === 'Command timed out') {
+          stalled = true;
+          settle('timeout');
+          startProbe();
+        }
+        return undefined;
+      }
+    },
+    onChange(listener) {
+      listeners.push(listener);
+    },
+    async close() {
+      closed = true;
+      clearTimeout(unreachable);
+      clearInterval(probe);
+      settle('closing');
+      await Promise.allSettled([commands.quit(), subscriber.quit()]);
+      commands.disconnect();
+      subscriber.disconnect();
+    },
+  };
+}

@@ -1,0 +1,155 @@
+/**
+ * Scale-out (DESIGN.md "Scale-out"): three gateway processes, one real redis-server, one
+ * emulator. A page one replica fetched serves the others; callers stay apart; nothing in Redis
+ * names a credential; the fleet admits one caller's rate in total; a replica starts and serves
+ * with Redis unreachable.
+ */
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createEmulator, type Emulator } from '../src/emulator/index.ts';
+import { ask, metric, redisState, startReplicas, stopReplicas } from './support/fleet.ts';
+import { freePort, startGatewayProcess, type GatewayProcess } from './support/process.ts';
+import { startRedis, type RedisServer } from './support/redis.ts';
+
+const QUERY = '{ trainingJobs(perPage: 5, sortBy: CREATE_TIME) { totalCount jobs { id name } } }';
+const ALICE = 'alice-secret-token-4f1c';
+const BOB = 'bob-secret-token-9a2e';
+
+let redis: RedisServer;
+let emulator: Emulator;
+let replicas: GatewayProcess[] = [];
+
+beforeAll(async () => {
+  [redis, emulator] = await Promise.all([startRedis(), createEmulator().listen(0, '127.0.0.1')]);
+});
+afterAll(async () => {
+  await Promise.all([redis.stop(), emulator.close()]);
+});
+afterEach(async () => {
+  stopReplicas(replicas);
+  replicas = [];
+  emulator.clearRequests();
+  await redis.command('FLUSHALL');
+});
+
+describe('the shared page cache', () => {
+  it('serves a page one replica fetched from every other without an upstream call, never to another credential', async () => {
+    replicas = await startReplicas(3, emulator.url, { REDIS_URL: redis.url, CACHE_TTL_MS: '60000' });
+    await redisState(replicas, true);
+    const [a, b, c] = replicas.map((r) => r.origin) as [string, string, string];
+
+    const first = await ask(a, QUERY, ALICE);
+    expect(first.body.data?.['trainingJobs'].jobs).toHaveLength(5);
+    expect(emulator.requests).toHaveLength(1);
+    // The write to Redis runs behind the answer: give it a moment.
+    await vi.waitFor(async () => expect((await ask(b, QUERY, ALICE)).body).toEqual(first.body));
+    expect((await ask(c, QUERY, ALICE)).body).toEqual(first.body);
+    expect(emulator.requests).toHaveLength(1);
+    expect(await metric(c, 'gateway_cache_lookups_total{store="redis",result="hit"}')).toBe(1);
+    expect(await metric(c, 'gateway_cache_lookups_total{store="memory",result="miss"}')).toBe(1);
+    // Now in c's memory too: no second trip to Redis.
+    await ask(c, QUERY, ALICE);
+    expect(await metric(c, 'gateway_cache_lookups_total{store="memory",result="hit"}')).toBe(1);
+
+    // Another credential, on any replica, is its own page and its own upstream call.
+    expect((await ask(b, QUERY, BOB)).body).toEqual(first.body);
+    expect(emulator.requests).toHaveLength(2);
+    expect(emulator.requests[1]!.headers['x-auth-token']).toBe(BOB);
+  }, 60_000);
+
+  it('keeps no credential in any key, value or channel', async () => {
+    replicas = await startReplicas(2, emulator.url, {
+      REDIS_URL: redis.url, CACHE_TTL_MS: '60000', RATE_LIMIT_PER_SECOND: '100', LIVE_POLL_MS: '1000',
+    });
+    await redisState(replicas, true);
+    for (const token of [ALICE, BOB]) for (const r of replicas) await ask(r.origin, QUERY, token);
+    // A live subscription puts a lease, a latest page and a channel in Redis as well.
+    const live = await fetch(`${replicas[0]!.origin}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'x-auth-token': ALICE },
+      body: JSON.stringify({ query: `subscription ${QUERY}` }),
+    });
+    const reader = live.body!.getReader();
+    await reader.read();
+
+    const client = new Redis(redis.url);
+    try {
+      const keys = await vi.waitFor(async () => {
+        const keys = await client.keys('*');
+        expect(keys.some((k) => k.includes(':page:v1:'))).toBe(true);
+        expect(keys.some((k) => k.startsWith('tjg:rate:'))).toBe(true);
+        expect(keys.some((k) => k.endsWith(':lease'))).toBe(true);
+        return keys;
+      });
+      expect(keys.every((k) => k.startsWith('tjg:'))).toBe(true);
+      const dump: string[] = [...keys, ...((await client.pubsub('CHANNELS', '*')) as string[])];
+      for (const key of keys) {
+        const type = await client.type(key);
+        dump.push(type === 'hash' ? JSON.stringify(await client.hgetall(key)) : ((await client.get(key)) ?? ''));
+      }
+      const everything = dump.join('\n');
+      expect(everything).toContain('"jobs"');
+      for (const token of [ALICE, BOB]) {
+        expect(everything).not.toContain(token);
+        expect(everything).not.toContain(Buffer.from(token).toString('base64'));
+      }
+    } finally {
+      await reader.cancel();
+      client.disconnect();
+    }
+  }, 60_000);
+});
+
+describe('fleet-wide rate limits', () => {
+  it('admits one caller hammering every replica at the configured rate in total', async () => {
+    const rate = 10;
+    replicas = await startReplicas(3, emulator.url, { REDIS_URL: redis.url, RATE_LIMIT_PER_SECOND: String(rate), RATE_LIMIT_BURST: String(rate) });
+    await redisState(replicas, true);
+    const started = performance.now();
+    const statuses: number[] = [];
+    // Four clients in turn over the three replicas, as a load balancer would spread them, for 2 s.
+    await Promise.all(
+      Array.from({ length: 4 }, async (_, i) => {
+        for (let n = i; performance.now() - started < 2000; n++) {
+          statuses.push((await ask(replicas[n % 3]!.origin, '{ trainingJobs(perPage: 1) { totalCount } }', ALICE)).status);
+        }
+      }),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    const admitted = statuses.filter((s) => s === 200).length;
+    expect(statuses.filter((s) => s !== 200 && s !== 429)).toEqual([]);
+    expect(statuses.length).toBeGreaterThan(3 * admitted); // it did hammer
+    // The burst, then the rate: one bucket for the fleet, not one per replica (which would be 3x).
+    expect(admitted).toBeLessThanOrEqual(rate + Math.ceil(rate * seconds) + 1);
+    expect(admitted).toBeGreaterThanOrEqual(rate + Math.floor(rate * (seconds - 0.5)));
+    // Another caller has a bucket of its own.
+    expect((await ask(replicas[0]!.origin, '{ trainingJobs(perPage: 1) { totalCount } }', BOB)).status).toBe(200);
+  }, 60_000);
+});
+
+describe('a Redis that is not there', () => {
+  it('never holds up start-up: a replica with Redis unreachable serves at once, alone, and says so once', async () => {
+    const closed = await freePort();
+    const started = performance.now();
+    const replica = await startGatewayProcess(emulator.url, { REDIS_URL: `redis://user:hunter2@127.0.0.1:${closed}`, CACHE_TTL_MS: '60000', LOG_LEVEL: 'info' });
+    replicas = [replica];
+    const answer = await ask(replica.origin, QUERY, ALICE);
+    expect(answer.status).toBe(200);
+    expect(answer.body.data?.['trainingJobs'].jobs).toHaveLength(5);
+    expect(performance.now() - started).toBeLessThan(15_000);
+    expect(await metric(replica.origin, 'gateway_redis_up')).toBe(0);
+    expect(await metric(replica.origin, 'gateway_cache_lookups_total{store="memory",result="miss"}')).toBe(1);
+    // Alone, its own cache still works.
+    await ask(replica.origin, QUERY, ALICE);
+    expect(emulator.requests).toHaveLength(1);
+    expect((await fetch(`${replica.origin}/ready`)).status).toBe(200);
+    await vi.waitFor(() => expect(replica.logs.filter((l) => l['redis'] === 'down')).toHaveLength(1), { timeout: 5000 });
+    await new Promise((r) => setTimeout(r, 1500)); // reconnect attempts go on, silently
+    expect(replica.logs.filter((l) => l['redis'] === 'down')).toHaveLength(1);
+    expect(await metric(replica.origin, 'gateway_redis_errors_total')).toBeGreaterThan(0);
+    const everything = JSON.stringify(replica.logs) + replica.stderr();
+    expect(everything).not.toContain('hunter2');
+    expect(everything).not.toContain(String(closed));
+    expect(replica.stderr()).toBe('');
+  }, 30_000);
+});

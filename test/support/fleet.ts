@@ -1,0 +1,47 @@
+/**
+ * Several gateway processes (real replicas, main.ts) sharing one real redis-server and one
+ * emulator, as a fleet behind a load balancer would.
+ */
+import { expect, vi } from 'vitest';
+import { startGatewayProcess, type GatewayProcess } from './process.ts';
+
+/** Starts n replicas with the same environment, in parallel. */
+export function startReplicas(n: number, endpoint: string, env: Record<string, string>): Promise<GatewayProcess[]> {
+  return Promise.all(Array.from({ length: n }, () => startGatewayProcess(endpoint, { LOG_LEVEL: 'warn', ...env })));
+}
+
+export interface Answer {
+  status: number;
+  body: { data?: Record<string, any> | null; errors?: Array<{ message: string; extensions?: Record<string, any> }> };
+  ms: number;
+}
+
+/** One POST of a query with a credential; never throws on a GraphQL error. */
+export async function ask(origin: string, query: string, token: string): Promise<Answer> {
+  const start = performance.now();
+  const res = await fetch(`${origin}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-auth-token': token },
+    body: JSON.stringify({ query }),
+  });
+  const body = (await res.json()) as Answer['body'];
+  return { status: res.status, body, ms: performance.now() - start };
+}
+
+/** A sample's value from /metrics, 0 when absent. */
+export async function metric(origin: string, sample: string): Promise<number> {
+  const text = await (await fetch(`${origin}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${sample} `));
+  return line === undefined ? 0 : Number(line.slice(sample.length + 1));
+}
+
+/** Waits until every replica reports Redis up (or down). */
+export function redisState(replicas: GatewayProcess[], up: boolean, timeout = 10_000): Promise<void> {
+  return vi.waitFor(async () => {
+    for (const replica of replicas) expect(await metric(replica.origin, 'gateway_redis_up')).toBe(up ? 1 : 0);
+  }, { timeout, interval: 50 });
+}
+
+export function stopReplicas(replicas: GatewayProcess[]): void {
+  for (const replica of replicas) replica.child.kill('SIGKILL');
+}
