@@ -41,8 +41,9 @@ describe('the shared page cache', () => {
     const first = await ask(a, QUERY, ALICE);
     expect(first.body.data?.['trainingJobs'].jobs).toHaveLength(5);
     expect(emulator.requests).toHaveLength(1);
-    // The write to Redis runs behind the answer: give it a moment.
-    await vi.waitFor(async () => expect((await ask(b, QUERY, ALICE)).body).toEqual(first.body));
+    // The write to Redis runs behind the answer: wait for it, or b would fetch for itself.
+    await vi.waitFor(async () => expect(await redis.command('KEYS', 'tjg:page:v1:*')).toMatch(/^\*1\r\n/));
+    expect((await ask(b, QUERY, ALICE)).body).toEqual(first.body);
     expect((await ask(c, QUERY, ALICE)).body).toEqual(first.body);
     expect(emulator.requests).toHaveLength(1);
     expect(await metric(c, 'gateway_cache_lookups_total{store="redis",result="hit"}')).toBe(1);

@@ -1,0 +1,112 @@
+/**
+ * Redis failing under load (DESIGN.md "Scale-out": "Redis is an accelerator, never a dependency
+ * of an answer"): three gateway processes with the shared cache and rate limits, a steady load
+ * spread over them, and Redis killed, or frozen (SIGSTOP: connections open, nothing answers).
+ * No request fails, none waits more than REDIS_TIMEOUT_MS beyond normal, /ready stays 200, and
+ * when Redis is back the fleet shares again without a restart.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createEmulator, type Emulator } from '../src/emulator/index.ts';
+import { ask, metric, redisState, startReplicas, stopReplicas, type Answer } from './support/fleet.ts';
+import type { GatewayProcess } from './support/process.ts';
+import { startRedis, type RedisServer } from './support/redis.ts';
+
+const TIMEOUT_MS = 200;
+const CLIENTS = 6;
+
+let redis: RedisServer;
+let emulator: Emulator;
+let replicas: GatewayProcess[] = [];
+
+beforeAll(async () => {
+  [redis, emulator] = await Promise.all([startRedis(), createEmulator().listen(0, '127.0.0.1')]);
+});
+afterAll(async () => {
+  await Promise.all([redis.stop(), emulator.close()]);
+});
+afterEach(async () => {
+  stopReplicas(replicas);
+  replicas = [];
+  emulator.clearRequests();
+  redis.resume();
+  await redis.command('FLUSHALL');
+});
+
+/** Round-robin requests from CLIENTS clients until stopped: many pages, so Redis is asked often. */
+function load() {
+  const answers: Array<Answer & { at: number }> = [];
+  const failures: unknown[] = [];
+  let running = true;
+  const clients = Array.from({ length: CLIENTS }, async (_, c) => {
+    for (let n = c; running; n += CLIENTS) {
+      const query = `{ trainingJobs(page: ${1 + (n % 60)}, perPage: 3) { totalCount jobs { id } } }`;
+      try {
+        answers.push({ ...(await ask(replicas[n % replicas.length]!.origin, query, `caller-${n % 4}`)), at: performance.now() });
+      } catch (err) {
+        failures.push(err);
+      }
+    }
+  });
+  return {
+    answers,
+    /** Answers that were not a page. */
+    bad: () => answers.filter((a) => a.status !== 200 || a.body.errors !== undefined || !a.body.data?.['trainingJobs']),
+    failures,
+    slowest: (from: number, to = Infinity) => Math.max(0, ...answers.filter((a) => a.at >= from && a.at < to).map((a) => a.ms)),
+    stop: async () => {
+      running = false;
+      await Promise.all(clients);
+    },
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('Redis failing under load', () => {
+  it.each([
+    ['killed', () => redis.kill(), () => redis.restart()],
+    ['frozen', async () => redis.pause(), async () => redis.resume()],
+  ])('%s: no request fails or waits more than REDIS_TIMEOUT_MS longer; back, the fleet shares again', async (_how, fail, recover) => {
+    replicas = await startReplicas(3, emulator.url, {
+      REDIS_URL: redis.url, REDIS_TIMEOUT_MS: String(TIMEOUT_MS), CACHE_TTL_MS: '60000', RATE_LIMIT_PER_SECOND: '100000',
+    });
+    await redisState(replicas, true);
+    const traffic = load();
+    // The first second warms up (connections, JIT); the next one is what normal looks like.
+    const warm = performance.now() + 1000;
+    await sleep(2500);
+    const normal = traffic.slowest(warm);
+    const broke = performance.now();
+    await fail();
+    await sleep(2000);
+    for (const r of replicas) expect((await fetch(`${r.origin}/ready`)).status).toBe(200);
+    await redisState(replicas, false);
+    const during = traffic.slowest(broke);
+    await recover();
+    await redisState(replicas, true);
+    await sleep(500);
+    await traffic.stop();
+
+    expect(traffic.failures).toEqual([]);
+    expect(traffic.bad()).toEqual([]);
+    expect(traffic.answers.filter((a) => a.at > broke).length).toBeGreaterThan(50);
+    // The noise of two shared cores on top: "normal" is the slowest answer before the failure.
+    expect(during).toBeLessThan(normal + TIMEOUT_MS + 250);
+    for (const r of replicas) expect(await metric(r.origin, 'gateway_redis_errors_total')).toBeGreaterThan(0);
+    const warned = replicas.map((r) => r.logs.filter((l) => l['redis'] !== undefined).map((l) => l['redis']));
+    for (const states of warned) expect(states).toEqual(['down', 'up']);
+
+    // Sharing again: a page fetched by one replica serves another. The write to Redis runs
+    // behind the first answer, so each try asks with a credential of its own.
+    let tries = 0;
+    await vi.waitFor(async () => {
+      const token = `after-${tries++}`;
+      emulator.clearRequests();
+      await ask(replicas[0]!.origin, '{ trainingJobs(page: 99, perPage: 2) { totalCount } }', token);
+      await sleep(20);
+      await ask(replicas[1]!.origin, '{ trainingJobs(page: 99, perPage: 2) { totalCount } }', token);
+      expect(emulator.requests).toHaveLength(1);
+    });
+    expect(await metric(replicas[1]!.origin, 'gateway_cache_lookups_total{store="redis",result="hit"}')).toBeGreaterThan(0);
+  }, 60_000);
+});
