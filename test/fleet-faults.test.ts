@@ -5,9 +5,9 @@
  * No request fails, none waits more than REDIS_TIMEOUT_MS beyond normal, /ready stays 200, and
  * when Redis is back the fleet shares again without a restart.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createEmulator, type Emulator } from '../src/emulator/index.ts';
-import { ask, metric, redisState, startReplicas, stopReplicas, type Answer } from './support/fleet.ts';
+import { ask, expectShared, metric, redisState, startReplicas, stopReplicas, type Answer } from './support/fleet.ts';
 import type { GatewayProcess } from './support/process.ts';
 import { startRedis, type RedisServer } from './support/redis.ts';
 
@@ -93,20 +93,14 @@ describe('Redis failing under load', () => {
     // The noise of two shared cores on top: "normal" is the slowest answer before the failure.
     expect(during).toBeLessThan(normal + TIMEOUT_MS + 250);
     for (const r of replicas) expect(await metric(r.origin, 'gateway_redis_errors_total')).toBeGreaterThan(0);
-    const warned = replicas.map((r) => r.logs.filter((l) => l['redis'] !== undefined).map((l) => l['redis']));
-    for (const states of warned) expect(states).toEqual(['down', 'up']);
+    // One line per change of state, not per failed command (a loaded machine may add a round).
+    for (const replica of replicas) {
+      const states = replica.logs.filter((l) => l['redis'] !== undefined).map((l) => l['redis'] as string);
+      expect(states.join(' ')).toMatch(/^down up( down up)*$/);
+    }
 
-    // Sharing again: a page fetched by one replica serves another. The write to Redis runs
-    // behind the first answer, so each try asks with a credential of its own.
-    let tries = 0;
-    await vi.waitFor(async () => {
-      const token = `after-${tries++}`;
-      emulator.clearRequests();
-      await ask(replicas[0]!.origin, '{ trainingJobs(page: 99, perPage: 2) { totalCount } }', token);
-      await sleep(20);
-      await ask(replicas[1]!.origin, '{ trainingJobs(page: 99, perPage: 2) { totalCount } }', token);
-      expect(emulator.requests).toHaveLength(1);
-    });
+    // Sharing again: a page fetched by one replica serves another.
+    await expectShared(replicas[0]!, replicas[1]!, emulator);
     expect(await metric(replicas[1]!.origin, 'gateway_cache_lookups_total{store="redis",result="hit"}')).toBeGreaterThan(0);
   }, 60_000);
 });

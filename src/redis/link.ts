@@ -66,7 +66,8 @@ export function createRedisLink(config: RedisConfig, { log, observe, probeMs = 1
     username: config.username,
     password: config.password,
     db: config.db,
-    ...(config.tls ? { tls: { servername: config.host } } : {}),
+    // Node verifies the certificate against the host (and sends it as SNI unless it is an IP).
+    ...(config.tls ? { tls: {} } : {}),
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,

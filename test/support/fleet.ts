@@ -3,6 +3,7 @@
  * emulator, as a fleet behind a load balancer would.
  */
 import { expect, vi } from 'vitest';
+import type { Emulator } from '../../src/emulator/index.ts';
 import { startGatewayProcess, type GatewayProcess } from './process.ts';
 
 /** Starts n replicas with the same environment, in parallel. */
@@ -44,4 +45,21 @@ export function redisState(replicas: GatewayProcess[], up: boolean, timeout = 10
 
 export function stopReplicas(replicas: GatewayProcess[]): void {
   for (const replica of replicas) replica.child.kill('SIGKILL');
+}
+
+/**
+ * Waits until a page `from` fetched is served by `to` without an upstream call: the fleet
+ * shares its cache. The write to Redis runs behind the first answer, so each try asks with a
+ * credential of its own (a try that came too early leaves the page in `to`'s memory).
+ */
+export async function expectShared(from: GatewayProcess, to: GatewayProcess, emulator: Emulator): Promise<void> {
+  let tries = 0;
+  await vi.waitFor(async () => {
+    const token = `shared-${tries++}`;
+    emulator.clearRequests();
+    await ask(from.origin, '{ trainingJobs(page: 99, perPage: 2) { totalCount } }', token);
+    await new Promise((r) => setTimeout(r, 20));
+    await ask(to.origin, '{ trainingJobs(page: 99, perPage: 2) { totalCount } }', token);
+    expect(emulator.requests).toHaveLength(1);
+  }, { timeout: 5000, interval: 50 });
 }

@@ -4,7 +4,10 @@
  * tests need: killed, paused (a Redis that accepts and never answers) and started again on the
  * same port.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { once } from 'node:events';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -12,9 +15,18 @@ import { freePort } from './process.ts';
 
 const REDIS_SERVER = process.env['REDIS_SERVER_PATH'] ?? '/usr/bin/redis-server';
 
+export interface RedisOptions {
+  /** Also listen with TLS (a self-signed certificate for 127.0.0.1): `url` is then rediss://. */
+  tls?: boolean;
+  /** requirepass: `url` then carries it. */
+  password?: string;
+}
+
 export interface RedisServer {
   readonly port: number;
   readonly url: string;
+  /** With tls: the certificate clients must trust (NODE_EXTRA_CA_CERTS). */
+  readonly caFile: string | undefined;
   /** Sends one command (inline protocol) on a connection of its own; resolves with the raw reply. */
   command(...args: string[]): Promise<string>;
   /** SIGKILL: connections drop at once. */
@@ -30,7 +42,7 @@ export interface RedisServer {
 /** Resolves once the server answers PING. */
 async function answering(port: number): Promise<void> {
   for (let i = 0; i < 200; i++) {
-    if ((await send(port, ['PING']).catch(() => '')).startsWith('+PONG')) return;
+    if (/^(\+PONG|-NOAUTH)/.test(await send(port, ['PING']).catch(() => ''))) return;
     await sleep(25);
   }
   throw new Error(`redis-server did not answer on port ${port}`);
@@ -60,13 +72,25 @@ function send(port: number, args: string[]): Promise<string> {
   });
 }
 
-export async function startRedis(): Promise<RedisServer> {
+/** A self-signed certificate and key for 127.0.0.1, made by openssl in a folder of their own. */
+function certificate(): { cert: string; key: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'redis-tls-'));
+  const [cert, key] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1',
+    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  return { cert, key };
+}
+
+export async function startRedis(options: RedisOptions = {}): Promise<RedisServer> {
   const port = await freePort();
+  const tls = options.tls ? { port: await freePort(), ...certificate() } : undefined;
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'];
+  if (tls) args.push('--tls-port', String(tls.port), '--tls-cert-file', tls.cert, '--tls-key-file', tls.key, '--tls-auth-clients', 'no');
+  if (options.password) args.push('--requirepass', options.password);
+  const auth = options.password ? `:${encodeURIComponent(options.password)}@` : '';
   let child: ChildProcess;
   const launch = async () => {
-    child = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'], {
-      stdio: 'ignore',
-    });
+    child = spawn(REDIS_SERVER, args, { stdio: 'ignore' });
     await answering(port);
   };
   await launch();
@@ -78,7 +102,8 @@ export async function startRedis(): Promise<RedisServer> {
   };
   return {
     port,
-    url: `redis://127.0.0.1:${port}`,
+    url: tls ? `rediss://${auth}127.0.0.1:${tls.port}` : `redis://${auth}127.0.0.1:${port}`,
+    caFile: tls?.cert,
     command: (...args) => send(port, args),
     kill: () => exit('SIGKILL'),
     pause: () => void child.kill('SIGSTOP'),
