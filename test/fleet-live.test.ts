@@ -103,6 +103,21 @@ describe('one poller per key for the whole fleet', () => {
     await Promise.all(watching.map((s, i) => s.received(again[i]! + 2, 4 * POLL_MS)));
     for (const s of watching) expect(s.completed).toBe(false);
   }, 60_000);
+
+  it('hands over at once when the holder shuts down gracefully (a rolling deploy)', async () => {
+    const spread = await fleetWithSubscribers();
+    const holder = (await pollersOf(replicas)).indexOf(1);
+    const others = replicas.filter((_, i) => i !== holder);
+    const watching = spread.filter((_, i) => i !== holder).flat();
+    const counts = watching.map((s) => s.results.length);
+    replicas[holder]!.child.kill('SIGTERM');
+    const signalled = performance.now();
+    // It gives its leases back and says so: no waiting for the lease to expire (1.5 intervals).
+    await vi.waitFor(async () => expect((await pollersOf(others)).sort()).toEqual([0, 1]), { timeout: POLL_MS, interval: 20 });
+    await Promise.all(watching.map((s, i) => s.received(counts[i]! + 1, POLL_MS)));
+    expect(performance.now() - signalled).toBeLessThan(POLL_MS);
+    expect(await replicas[holder]!.exited).toEqual([0, null]);
+  }, 60_000);
 });
 
 describe('live polling while Redis is away', () => {

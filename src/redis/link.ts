@@ -90,6 +90,8 @@ export function createRedisLink(config: RedisConfig, { log, observe, probeMs = 1
   let closed = false;
   let ever = false;
   let probe: NodeJS.Timeout | undefined;
+  /** Operations under way: close() lets them finish (a lease handed back at shutdown, say). */
+  const pending = new Set<Promise<unknown>>();
 
   function settle(reason: string) {
     const now = ready.commands && ready.subscriber && !stalled && !closed;
@@ -160,8 +162,10 @@ export function createRedisLink(config: RedisConfig, { log, observe, probeMs = 1
     key: (name) => `${config.keyPrefix}${name}`,
     async attempt(op) {
       if (!up) return undefined;
+      const work = bounded(op(commands));
+      pending.add(work);
       try {
-        return await bounded(op(commands));
+        return await work;
       } catch (err) {
         observe?.error();
         // A slow Redis costs one timeout, then nothing until a probe finds it answering.
@@ -171,12 +175,16 @@ export function createRedisLink(config: RedisConfig, { log, observe, probeMs = 1
           startProbe();
         }
         return undefined;
+      } finally {
+        pending.delete(work);
       }
     },
     onChange(listener) {
       listeners.push(listener);
     },
     async close() {
+      // Bounded by the operations' own timeout.
+      await Promise.allSettled(pending);
       closed = true;
       clearTimeout(unreachable);
       clearInterval(probe);
