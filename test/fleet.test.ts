@@ -4,7 +4,9 @@
  * names a credential; the fleet admits one caller's rate in total; a replica starts and serves
  * with Redis unreachable.
  */
+import { once } from 'node:events';
 import { Redis } from 'ioredis';
+import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createEmulator, type Emulator } from '../src/emulator/index.ts';
 import { ask, expectShared, metric, redisState, startReplicas, stopReplicas } from './support/fleet.ts';
@@ -56,6 +58,23 @@ describe('the shared page cache', () => {
     expect((await ask(b, QUERY, BOB)).body).toEqual(first.body);
     expect(emulator.requests).toHaveLength(2);
     expect(emulator.requests[1]!.headers['x-auth-token']).toBe(BOB);
+  }, 60_000);
+
+  it('takes a stored value that is not a page (corrupted, another version) for a miss', async () => {
+    replicas = await startReplicas(3, emulator.url, { REDIS_URL: redis.url, CACHE_TTL_MS: '60000' });
+    await redisState(replicas, true);
+    const first = await ask(replicas[0]!.origin, QUERY, ALICE);
+    const stored = async () => {
+      const keys = await redis.command('KEYS', 'tjg:page:v1:*');
+      expect(keys).toMatch(/^\*1\r\n/);
+      return /\r\n(tjg:page:v1:\S+)\r\n/.exec(keys)![1]!;
+    };
+    // Each of the other replicas meets a bad value (and stores a good one as it fetches for itself).
+    for (const [replica, garbage] of [[replicas[1]!, '{"jobs":"none"}'], [replicas[2]!, 'not json at all']] as const) {
+      await redis.command('SET', await vi.waitFor(stored), garbage, 'KEEPTTL');
+      expect((await ask(replica.origin, QUERY, ALICE)).body).toEqual(first.body);
+    }
+    expect(emulator.requests).toHaveLength(3);
   }, 60_000);
 
   it('keeps no credential in any key, value or channel', async () => {
@@ -116,6 +135,14 @@ describe('fleet-wide rate limits', () => {
     // The burst, then the rate, for the fleet; a bucket per replica would admit 3 x that.
     expect(admitted).toBeGreaterThanOrEqual(burst);
     expect(admitted).toBeLessThanOrEqual(burst + Math.ceil(rate * seconds));
+    // The fleet's bucket is empty for WebSocket upgrades too, on every replica.
+    for (const replica of replicas) {
+      const socket = new WebSocket(`${replica.origin.replace('http', 'ws')}/graphql`, 'graphql-transport-ws', { headers: { 'x-auth-token': ALICE } });
+      socket.on('error', () => {}); // the refusal, reported once more as the socket closes
+      const [, response] = (await once(socket, 'unexpected-response')) as [unknown, { statusCode: number }];
+      expect(response.statusCode).toBe(429);
+      socket.terminate();
+    }
     // Another caller has a bucket of its own.
     expect((await ask(replicas[0]!.origin, query, BOB)).status).toBe(200);
   }, 60_000);
