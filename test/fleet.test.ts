@@ -13,7 +13,8 @@ import { ask, expectShared, metric, redisState, startReplicas, stopReplicas } fr
 import { freePort, startGatewayProcess, type GatewayProcess } from './support/process.ts';
 import { startRedis, type RedisServer } from './support/redis.ts';
 
-const QUERY = '{ trainingJobs(perPage: 5, sortBy: CREATE_TIME) { totalCount jobs { id name } } }';
+// Page 14 by creation time holds job 9007199254740993 (2^53 + 1): ids must stay exact through Redis.
+const QUERY = '{ trainingJobs(page: 14, perPage: 5, sortBy: CREATE_TIME) { totalCount jobs { id versionId name } } }';
 const ALICE = 'alice-secret-token-4f1c';
 const BOB = 'bob-secret-token-9a2e';
 
@@ -42,6 +43,7 @@ describe('the shared page cache', () => {
 
     const first = await ask(a, QUERY, ALICE);
     expect(first.body.data?.['trainingJobs'].jobs).toHaveLength(5);
+    expect(JSON.stringify(first.body)).toContain('"id":"9007199254740993"');
     expect(emulator.requests).toHaveLength(1);
     // The write to Redis runs behind the answer: wait for it, or b would fetch for itself.
     await vi.waitFor(async () => expect(await redis.command('KEYS', 'tjg:page:v1:*')).toMatch(/^\*1\r\n/));
