@@ -4,7 +4,7 @@
 # without Docker (no engine runs in CI), so keep to FROM, WORKDIR, COPY, RUN, ENV, USER, EXPOSE,
 # HEALTHCHECK, STOPSIGNAL and an exec-form CMD.
 
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -13,12 +13,12 @@ COPY src ./src
 RUN npm run build
 
 # Production dependencies only; this stage's npm cache stays behind, as only node_modules moves on.
-FROM node:20-bookworm-slim AS deps
+FROM node:24-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production PORT=4000
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
