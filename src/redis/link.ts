@@ -4,7 +4,9 @@
  * it asks Redis anything. Redis is an accelerator, never a dependency of an answer, so:
  *
  * - no offline queue and no retry of a command: a command runs now or fails at once;
- * - every operation is bounded by REDIS_TIMEOUT_MS (our own timer, on top of the client's);
+ * - every operation is bounded by REDIS_TIMEOUT_MS, judged after the replies already received
+ *   are read: a gateway whose own event loop was stalled (a 1000-job page, say) must not take
+ *   its own stall for a slow Redis;
  * - a timeout marks Redis down at once, so that one request never pays the timeout twice and
  *   the requests after it pay nothing; a PING each second brings it back;
  * - the connections reconnect by themselves with a capped, jittered backoff;
@@ -53,6 +55,9 @@ export interface RedisLinkOptions {
 /** The reconnect schedule: 100 ms doubling to 2 s, ±20 %, so that a fleet does not reconnect in step. */
 const reconnectDelay = (attempt: number) => Math.round(Math.min(2000, 100 * 2 ** Math.min(attempt, 5)) * (0.8 + 0.4 * Math.random()));
 
+/** A timer this late means the event loop stood still, not that Redis was slow. */
+const STALL_MS = 20;
+
 class RedisTimeout extends Error {
   constructor() {
     super('redis command timed out');
@@ -74,7 +79,9 @@ export function createRedisLink(config: RedisConfig, { log, observe, probeMs = 1
     autoResendUnfulfilledCommands: false,
     // Resubscribing is ours (see subscribe in live.ts), so that it happens exactly once.
     autoResubscribe: false,
-    commandTimeout: config.timeoutMs,
+    // A backstop for the commands that do not go through attempt() (SUBSCRIBE, QUIT): the
+    // client's timer cannot tell its own stall from Redis's.
+    commandTimeout: Math.max(1000, 4 * config.timeoutMs),
     connectTimeout: Math.max(1000, 4 * config.timeoutMs),
     retryStrategy: reconnectDelay,
     // Commands issued in the same tick travel in one write: many requests, few packets.
@@ -144,12 +151,36 @@ export function createRedisLink(config: RedisConfig, { log, observe, probeMs = 1
     }, probeMs).unref();
   }
 
+  /**
+   * `work`, or a RedisTimeout once it has had REDIS_TIMEOUT_MS of this process's time. Time the
+   * event loop stood still (a 1000-job page being built) does not count: it says nothing of
+   * Redis, and taking it for a Redis failure marked a healthy Redis down under load. The stall
+   * allowance ends at 4 x REDIS_TIMEOUT_MS in all, after which a stall buys one short turn for
+   * the sockets; the client's own commandTimeout bounds the rest. The verdict itself waits for
+   * the sockets to be read (setImmediate runs after them), so a reply that arrived in time wins.
+   */
   function bounded<T>(work: Promise<T>): Promise<T> {
+    const started = performance.now();
+    const cap = started + 4 * config.timeoutMs;
     let timer: NodeJS.Timeout | undefined;
+    let verdict: NodeJS.Immediate | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new RedisTimeout()), config.timeoutMs);
+      const arm = (ms: number) => {
+        const due = performance.now() + ms;
+        timer = setTimeout(() => {
+          const now = performance.now();
+          const stalled = now - due;
+          // A stall buys the time it took, up to the cap, and past the cap one short turn.
+          if (stalled > STALL_MS) return arm(Math.max(STALL_MS, Math.min(stalled, cap - now)));
+          verdict = setImmediate(() => reject(new RedisTimeout()));
+        }, ms);
+      };
+      arm(config.timeoutMs);
     });
-    return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+    return Promise.race([work, timeout]).finally(() => {
+      clearTimeout(timer);
+      clearImmediate(verdict);
+    });
   }
 
   return {
@@ -169,7 +200,7 @@ export function createRedisLink(config: RedisConfig, { log, observe, probeMs = 1
       } catch (err) {
         observe?.error();
         // A slow Redis costs one timeout, then nothing until a probe finds it answering.
-        if (err instanceof RedisTimeout || (err as Error).message === 'Command timed out') {
+        if (err instanceof RedisTimeout) {
           stalled = true;
           settle('timeout');
           startProbe();
