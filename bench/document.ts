@@ -44,7 +44,7 @@ function versions(): string {
 }
 
 /** The commit measured, and whether src/ had changes not yet committed (read-only git). */
-function revision(): string {
+export function revision(): string {
   const git = (...args: string[]) => spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' }).stdout?.trim() ?? '';
   const head = git('rev-parse', '--short', 'HEAD');
   if (!head) return 'unknown (not a git checkout)';

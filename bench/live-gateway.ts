@@ -18,17 +18,27 @@ export interface Gateway {
   logged: Map<string, number>;
 }
 
-export async function startGateway(core: number, upstream: string, pollMs: number, subscribers: number, profileDir?: string): Promise<Gateway> {
+/** The live bench's gateway: configured for live updates against the emulator. */
+export function startGateway(core: number, upstream: string, pollMs: number, subscribers: number, profileDir?: string): Promise<Gateway> {
+  return launchGateway(core, {
+    LIVE_POLL_MS: String(pollMs), MODELARTS_ENDPOINT: upstream, MODELARTS_PROJECT_ID: 'live-bench',
+    // The defaults (10000 streams, 20 per caller) would refuse the bench itself.
+    LIVE_MAX_SUBSCRIPTIONS: String(Math.max(20_000, 2 * subscribers)), LIVE_MAX_PER_CALLER: String(subscribers),
+  }, profileDir);
+}
+
+/**
+ * The built gateway (dist/src/main.js) on `core`, with `env` on top of a free loopback port,
+ * NODE_ENV=production and LOG_LEVEL=warn; resolves once /ready answers.
+ */
+export async function launchGateway(core: number, env: Record<string, string>, profileDir?: string, name = 'gateway'): Promise<Gateway> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const main = join(ROOT, 'dist', 'src', 'main.js');
   // startNode runs `node script ...args`, so node's own flags go in front of the script.
   const argv = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, main] : [main];
-  const child = startNode('gateway', core, argv[0] as string, argv.slice(1), {
-    PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', LOG_LEVEL: 'warn', LIVE_POLL_MS: String(pollMs),
-    MODELARTS_ENDPOINT: upstream, MODELARTS_PROJECT_ID: 'live-bench',
-    // The defaults (10000 streams, 20 per caller) would refuse the bench itself.
-    LIVE_MAX_SUBSCRIPTIONS: String(Math.max(20_000, 2 * subscribers)), LIVE_MAX_PER_CALLER: String(subscribers),
+  const child = startNode(name, core, argv[0] as string, argv.slice(1), {
+    NODE_ENV: 'production', LOG_LEVEL: 'warn', ...env, PORT: String(port), HOST: '127.0.0.1',
   });
   const logged = new Map<string, number>();
   child.proc.stdout?.on('data', (chunk: Buffer) => {
@@ -42,14 +52,14 @@ export async function startGateway(core: number, upstream: string, pollMs: numbe
         url,
         logged,
         alive() {
-          if (gone()) throw new Error(`the gateway exited (${child.proc.exitCode ?? child.proc.signalCode})\n${child.tail.join('\n')}`);
+          if (gone()) throw new Error(`${name} exited (${child.proc.exitCode ?? child.proc.signalCode})\n${child.tail.join('\n')}`);
         },
       };
     }
     await sleep(100);
   }
   await stop(child);
-  throw new Error(`the gateway did not get ready\n${child.tail.join('\n')}`);
+  throw new Error(`${name} did not get ready\n${child.tail.join('\n')}`);
 }
 
 /** VmRSS of a process, in MiB (proc.ts has the peak). */
@@ -58,10 +68,14 @@ export function rssMb(pid: number): number {
   return match ? Number(match[1]) / 1024 : NaN;
 }
 
-/** The gateway's /metrics: a metric's value, summed over its label sets. */
-export async function metrics(url: string): Promise<(name: string) => number> {
+/**
+ * The gateway's /metrics: a metric's value, summed over its label sets, or over those that carry
+ * every label given (`{ store: 'redis', result: 'hit' }`).
+ */
+export async function metrics(url: string): Promise<(name: string, labels?: Record<string, string>) => number> {
   const lines = (await (await fetch(`${url}/metrics`)).text()).split('\n');
-  return (name) => lines.filter((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`))
+  return (name, labels = {}) => lines.filter((l) => (l.startsWith(`${name} `) || l.startsWith(`${name}{`)) &&
+    Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)))
     .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
 }
 

@@ -3,10 +3,10 @@
  * "Live updates" section of BENCHMARKS.md, replaced in place so the query bench's part stays.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { machine } from './document.ts';
 import type { Delays, Spread } from './live-stats.ts';
 import { ROOT } from './paths.ts';
+import { LIVE_HEADING, writeSection } from './sections.ts';
 
 export interface LiveSettings {
   /** One run per count, after a baseline with one subscriber per key. */
@@ -53,7 +53,7 @@ export interface ScenarioResult {
   leftPolling: number;
 }
 
-export const HEADING = '## Live updates (npm run bench:live)';
+export const HEADING = LIVE_HEADING;
 
 const f = (n: number, digits = 0) =>
   !Number.isFinite(n) ? '–' : digits < 0 ? String(Math.round(n / 10 ** -digits) * 10 ** -digits) : n.toFixed(digits);
@@ -182,16 +182,6 @@ export function report(s: LiveSettings, results: ScenarioResult[], notes: string
   notes.push(...cautions(results));
   log(`\n${tables(results)}\n${verdicts(s, results).join('\n')}\n${notes.map((n) => `note: ${n}`).join('\n')}\ntotal ${totalS.toFixed(0)} s`);
   if (out === '-') return;
-  let text = '';
-  try {
-    text = readFileSync(out, 'utf8');
-  } catch {
-    // a new file
-  }
-  const at = text.indexOf(HEADING);
-  const next = at < 0 ? -1 : text.indexOf('\n## ', at + HEADING.length);
-  const mine = section(s, results, notes, totalS);
-  text = at < 0 ? `${text.trimEnd()}\n\n${mine}` : `${text.slice(0, at)}${mine}${next < 0 ? '' : text.slice(next)}`;
-  writeFileSync(out, text);
+  writeSection(out, HEADING, section(s, results, notes, totalS));
   log(`written: ${out}`);
 }

@@ -27,12 +27,17 @@ function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return env;
 }
 
-/** Runs `node script` on `core` (no pinning when taskset is missing). */
-export function startNode(name: string, core: number, script: string, args: string[], env: Record<string, string> = {}): Child {
-  const argv = [script, ...args];
+/** Runs `node script` on `core` (no pinning when taskset is missing); `stdin` pipes the child's stdin to `proc.stdin`. */
+export function startNode(name: string, core: number, script: string, args: string[], env: Record<string, string> = {}, stdin = false): Child {
+  return startProcess(name, core, process.execPath, [script, ...args], env, stdin);
+}
+
+/** Runs any executable on `core` (redis-server, say), killed with the rest however the runner ends. */
+export function startProcess(name: string, core: number, file: string, argv: string[], env: Record<string, string> = {}, stdin = false): Child {
+  const stdio = [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] as const;
   const proc = HAS_TASKSET
-    ? spawn('taskset', ['-c', String(core), process.execPath, ...argv], { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] })
-    : spawn(process.execPath, argv, { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    ? spawn('taskset', ['-c', String(core), file, ...argv], { env: childEnv(env), stdio: [...stdio] })
+    : spawn(file, argv, { env: childEnv(env), stdio: [...stdio] });
   if (proc.pid === undefined) throw new Error(`${name}: could not start`);
   live.add(proc);
   const tail: string[] = [];

@@ -3,6 +3,7 @@
  * request over all rounds, and every ratio against the floor of the same run.
  */
 import type { LoadResult } from './load.ts';
+import { median } from './median.ts';
 
 export interface Round {
   load: LoadResult;
@@ -41,11 +42,7 @@ export interface Row {
   failed: number;
 }
 
-export function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length === 0 ? NaN : s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-}
+export { median };
 
 export function toRow(run: SystemRun): Row {
   const r = run.rounds;

@@ -15,6 +15,7 @@ import {
   CLK_TCK, HAS_TASKSET, coreJiffies, cpuMs, firstLine, freePort, peakRssMb, pinSelf, runMain, runNode, startNode, stop, waitForQuiet, type Child,
 } from './proc.ts';
 import { caveats, table, toRow, type Round, type SystemRun } from './report.ts';
+import { ownedSections } from './sections.ts';
 import { toResponse, upstreamPath, requestBody, type WirePage } from './shape.ts';
 import { SYSTEMS, ask, firstCorrect, firstDifference } from './systems.ts';
 
@@ -201,10 +202,9 @@ async function main(): Promise<void> {
   // BENCH_OUT=- keeps a trial run from replacing the recorded one.
   const out = env.BENCH_OUT ?? join(ROOT, 'BENCHMARKS.md');
   if (out !== '-') {
-    // The live benchmark's section (npm run bench:live) is another run's: keep it.
-    const previous = existsSync(out) ? readFileSync(out, 'utf8') : '';
-    const live = previous.search(/^## Live updates/m);
-    writeFileSync(out, `${document(settings, tables, notes, totalS).trimEnd()}\n${live < 0 ? '' : `\n${previous.slice(live)}`}`);
+    // The live and scale-out sections (npm run bench:live, bench:fleet) are other runs': keep them.
+    const kept = ownedSections(existsSync(out) ? readFileSync(out, 'utf8') : '');
+    writeFileSync(out, `${document(settings, tables, notes, totalS).trimEnd()}\n${kept ? `\n${kept}` : ''}`);
     log(`written: ${out}`);
   }
 }
