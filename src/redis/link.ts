@@ -7,8 +7,11 @@
  * - every operation is bounded by REDIS_TIMEOUT_MS, judged after the replies already received
  *   are read: a gateway whose own event loop was stalled (a 1000-job page, say) must not take
  *   its own stall for a slow Redis;
- * - a timeout marks Redis down at once, so that one request never pays the timeout twice and
- *   the requests after it pay nothing; a PING each second brings it back;
+ * - a timeout makes Redis suspect at once (nothing more is asked of it, so one request never
+ *   pays the timeout twice), and a PING on a connection of its own decides: no answer either,
+ *   Redis is down until a PING each second finds it answering; an answer, and the timeout was
+ *   the command connection's own congestion (a busy replica reading 1000-job pages), so
+ *   sharing goes on at once, with no state change logged;
  * - the connections reconnect by themselves with a capped, jittered backoff;
  * - one log line per change of state, naming no host and no password.
  */
@@ -89,10 +92,14 @@ export function createRedisLink(config: RedisConfig, { log, observe, probeMs = 1
   };
   const commands = new Redis(options);
   const subscriber = new Redis(options);
+  // Carries only PINGs: its answer says whether Redis answers, whatever queues on the others.
+  const health = new Redis(options);
   const replicaId = randomUUID();
   const listeners: Array<(up: boolean) => void> = [];
   const ready = { commands: false, subscriber: false };
   let stalled = false;
+  /** A command timed out and the health PING has not answered yet. */
+  let suspect = false;
   let up = false;
   let closed = false;
   let ever = false;
@@ -128,18 +135,20 @@ export function createRedisLink(config: RedisConfig, { log, observe, probeMs = 1
     });
     connection.on('error', () => observe?.error());
   }
+  health.on('error', () => {});
   // A start with Redis unreachable says so once, not per attempt.
   const unreachable = setTimeout(() => {
     if (!up && !ever) log.warn({ redis: 'down', reason: 'unreachable' }, 'redis is unreachable: serving alone until it answers');
   }, options.connectTimeout).unref();
   commands.connect().catch(() => {});
   subscriber.connect().catch(() => {});
+  health.connect().catch(() => {});
 
   function startProbe() {
     if (probe !== undefined) return;
     probe = setInterval(() => {
       if (!ready.commands || closed) return;
-      bounded(commands.ping()).then(
+      bounded(health.ping()).then(
         () => {
           stalled = false;
           clearInterval(probe);
@@ -192,18 +201,27 @@ export function createRedisLink(config: RedisConfig, { log, observe, probeMs = 1
     },
     key: (name) => `${config.keyPrefix}${name}`,
     async attempt(op) {
-      if (!up) return undefined;
+      if (!up || suspect) return undefined;
       const work = bounded(op(commands));
       pending.add(work);
       try {
         return await work;
       } catch (err) {
         observe?.error();
-        // A slow Redis costs one timeout, then nothing until a probe finds it answering.
-        if (err instanceof RedisTimeout) {
-          stalled = true;
-          settle('timeout');
-          startProbe();
+        if (err instanceof RedisTimeout && !suspect && up) {
+          suspect = true;
+          bounded(health.ping()).then(
+            () => {
+              suspect = false;
+            },
+            () => {
+              // A slow Redis costs one timeout, then nothing until a probe finds it answering.
+              suspect = false;
+              stalled = true;
+              settle('timeout');
+              startProbe();
+            },
+          );
         }
         return undefined;
       } finally {
@@ -220,9 +238,10 @@ export function createRedisLink(config: RedisConfig, { log, observe, probeMs = 1
       clearTimeout(unreachable);
       clearInterval(probe);
       settle('closing');
-      await Promise.allSettled([commands.quit(), subscriber.quit()]);
+      await Promise.allSettled([commands.quit(), subscriber.quit(), health.quit()]);
       commands.disconnect();
       subscriber.disconnect();
+      health.disconnect();
     },
   };
 }
