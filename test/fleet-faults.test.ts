@@ -5,32 +5,13 @@
  * No request fails, none waits more than REDIS_TIMEOUT_MS beyond normal, /ready stays 200, and
  * when Redis is back the fleet shares again without a restart.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createEmulator, type Emulator } from '../src/emulator/index.ts';
-import { ask, expectShared, metric, redisState, startReplicas, stopReplicas, type Answer } from './support/fleet.ts';
-import type { GatewayProcess } from './support/process.ts';
-import { startRedis, type RedisServer } from './support/redis.ts';
+import { describe, expect, it } from 'vitest';
+import { ask, expectShared, metric, redisState, startReplicas, useFleet, type Answer } from './support/fleet.ts';
 
 const TIMEOUT_MS = 200;
 const CLIENTS = 6;
 
-let redis: RedisServer;
-let emulator: Emulator;
-let replicas: GatewayProcess[] = [];
-
-beforeAll(async () => {
-  [redis, emulator] = await Promise.all([startRedis(), createEmulator().listen(0, '127.0.0.1')]);
-});
-afterAll(async () => {
-  await Promise.all([redis.stop(), emulator.close()]);
-});
-afterEach(async () => {
-  stopReplicas(replicas);
-  replicas = [];
-  emulator.clearRequests();
-  redis.resume();
-  await redis.command('FLUSHALL');
-});
+const fleet = useFleet();
 
 /** Round-robin requests from CLIENTS clients until stopped: many pages, so Redis is asked often. */
 function load() {
@@ -41,7 +22,7 @@ function load() {
     for (let n = c; running; n += CLIENTS) {
       const query = `{ trainingJobs(page: ${1 + (n % 60)}, perPage: 3) { totalCount jobs { id } } }`;
       try {
-        answers.push({ ...(await ask(replicas[n % replicas.length]!.origin, query, `caller-${n % 4}`)), at: performance.now() });
+        answers.push({ ...(await ask(fleet.replicas[n % fleet.replicas.length]!.origin, query, `caller-${n % 4}`)), at: performance.now() });
       } catch (err) {
         failures.push(err);
       }
@@ -64,13 +45,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('Redis failing under load', () => {
   it.each([
-    ['killed', () => redis.kill(), () => redis.restart()],
-    ['frozen', async () => redis.pause(), async () => redis.resume()],
+    ['killed', () => fleet.redis.kill(), () => fleet.redis.restart()],
+    ['frozen', async () => fleet.redis.pause(), async () => fleet.redis.resume()],
   ])('%s: no request fails or waits more than REDIS_TIMEOUT_MS longer; back, the fleet shares again', async (_how, fail, recover) => {
-    replicas = await startReplicas(3, emulator.url, {
-      REDIS_URL: redis.url, REDIS_TIMEOUT_MS: String(TIMEOUT_MS), CACHE_TTL_MS: '60000', RATE_LIMIT_PER_SECOND: '100000',
+    fleet.replicas = await startReplicas(3, fleet.emulator.url, {
+      REDIS_URL: fleet.redis.url, REDIS_TIMEOUT_MS: String(TIMEOUT_MS), CACHE_TTL_MS: '60000', RATE_LIMIT_PER_SECOND: '100000',
     });
-    await redisState(replicas, true);
+    await redisState(fleet.replicas, true);
     const traffic = load();
     // The first second warms up (connections, JIT); the next one is what normal looks like.
     const warm = performance.now() + 1000;
@@ -79,11 +60,11 @@ describe('Redis failing under load', () => {
     const broke = performance.now();
     await fail();
     await sleep(2000);
-    for (const r of replicas) expect((await fetch(`${r.origin}/ready`)).status).toBe(200);
-    await redisState(replicas, false);
+    for (const r of fleet.replicas) expect((await fetch(`${r.origin}/ready`)).status).toBe(200);
+    await redisState(fleet.replicas, false);
     const during = traffic.slowest(broke);
     await recover();
-    await redisState(replicas, true);
+    await redisState(fleet.replicas, true);
     await sleep(500);
     await traffic.stop();
 
@@ -92,15 +73,15 @@ describe('Redis failing under load', () => {
     expect(traffic.answers.filter((a) => a.at > broke).length).toBeGreaterThan(50);
     // The noise of two shared cores on top: "normal" is the slowest answer before the failure.
     expect(during).toBeLessThan(normal + TIMEOUT_MS + 250);
-    for (const r of replicas) expect(await metric(r.origin, 'gateway_redis_errors_total')).toBeGreaterThan(0);
+    for (const r of fleet.replicas) expect(await metric(r.origin, 'gateway_redis_errors_total')).toBeGreaterThan(0);
     // One line per change of state, not per failed command (a loaded machine may add a round).
-    for (const replica of replicas) {
+    for (const replica of fleet.replicas) {
       const states = replica.logs.filter((l) => l['redis'] !== undefined).map((l) => l['redis'] as string);
       expect(states.join(' ')).toMatch(/^down up( down up)*$/);
     }
 
     // Sharing again: a page fetched by one replica serves another.
-    await expectShared(replicas[0]!, replicas[1]!, emulator);
-    expect(await metric(replicas[1]!.origin, 'gateway_cache_lookups_total{store="redis",result="hit"}')).toBeGreaterThan(0);
+    await expectShared(fleet.replicas[0]!, fleet.replicas[1]!, fleet.emulator);
+    expect(await metric(fleet.replicas[1]!.origin, 'gateway_cache_lookups_total{store="redis",result="hit"}')).toBeGreaterThan(0);
   }, 60_000);
 });

@@ -2,9 +2,36 @@
  * Several gateway processes (real replicas, main.ts) sharing one real redis-server and one
  * emulator, as a fleet behind a load balancer would.
  */
-import { expect, vi } from 'vitest';
-import type { Emulator } from '../../src/emulator/index.ts';
+import { afterAll, afterEach, beforeAll, expect, vi } from 'vitest';
+import { createEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.ts';
 import { startGatewayProcess, type GatewayProcess } from './process.ts';
+import { startRedis, type RedisServer } from './redis.ts';
+
+export interface Fleet {
+  redis: RedisServer;
+  emulator: Emulator;
+  /** The replicas of the current test: killed, and Redis and the emulator's log emptied, after it. */
+  replicas: GatewayProcess[];
+}
+
+/** One redis-server and one emulator for a test file, and a clean slate after each test. */
+export function useFleet(emulatorOptions: EmulatorOptions = {}): Fleet {
+  const fleet = { replicas: [] } as unknown as Fleet;
+  beforeAll(async () => {
+    [fleet.redis, fleet.emulator] = await Promise.all([startRedis(), createEmulator(emulatorOptions).listen(0, '127.0.0.1')]);
+  });
+  afterAll(async () => {
+    await Promise.all([fleet.redis.stop(), fleet.emulator.close()]);
+  });
+  afterEach(async () => {
+    stopReplicas(fleet.replicas);
+    fleet.replicas = [];
+    fleet.emulator.clearRequests();
+    fleet.redis.resume();
+    await fleet.redis.command('FLUSHALL');
+  });
+  return fleet;
+}
 
 /** Starts n replicas with the same environment, in parallel. */
 export function startReplicas(n: number, endpoint: string, env: Record<string, string>): Promise<GatewayProcess[]> {
