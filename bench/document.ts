@@ -70,7 +70,7 @@ export function document(s: Settings, tables: string, notes: string[], totalS: n
 How fast the gateway answers one realistic query, next to the fastest any gateway could be here (the
 floor) and two well-known ways to put GraphQL over REST. Produced by \`npm run bench\` (bench/), which
 prints the same tables; this file holds one run. Knobs: \`BENCH_DURATION\` (s per round, 10),
-\`BENCH_ROUNDS\` (3), \`BENCH_CONNECTIONS\` (32), \`BENCH_SYSTEMS\` (gateway,floor,apollo,mercurius),
+\`BENCH_ROUNDS\` (3), \`BENCH_CONNECTIONS\` (32), \`BENCH_SYSTEMS\` (gateway,gateway-gzip,gateway-br,floor,apollo,mercurius),
 \`BENCH_SIZES\` (10,1000), \`BENCH_OUT\` (this file; \`-\` writes none, for trial runs).
 
 - Command: \`${command()}\` (from the repository root, after \`npm ci\`)
@@ -93,7 +93,8 @@ query Jobs($perPage: Int!) { trainingJobs(perPage: $perPage) { totalCount
 ${tables}
 Columns: req/s, p50 and p99 (autocannon's latencies) are medians over rounds; CPU ms/req is the server
 process's user + system time (\`/proc/<pid>/stat\`, all threads) during a measured run divided by the
-requests it completed, median over rounds; peak RSS is \`VmHWM\` after the rounds; start-up is from
+requests it completed, median over rounds; bytes/answer is what the load generator received per answer,
+headers included, median over rounds; peak RSS is \`VmHWM\` after the rounds; start-up is from
 spawning \`node\` to the first correct answer (median of the starts in this run); "÷ floor" divides by
 the floor of the same run; core busy shares come from \`/proc/stat\` during the runs (steal excluded).
 
@@ -108,6 +109,10 @@ the floor of the same run; core busy shares come from \`/proc/stat\` during the 
   built by hand from the stub's page (bench/shape.ts, DESIGN.md's contract); the gateway is held to it too.
   Under load, req/s counts 2xx answers only; errors, timeouts (60 s) and non-2xx are reported below the
   tables, and a run whose answers average shorter than the correct one (GraphQL errors) aborts the bench.
+- \`gateway-gzip\` and \`gateway-br\` are the same build as \`gateway\`, asked with \`Accept-Encoding: gzip\` or \`br\`
+  and run with \`COMPRESSION_MIN_BYTES=0\`, so that the perPage-10 answer (3 KB, below the default threshold) is
+  compressed too and its cost shows; the correctness check decodes each answer, deep-compares it, and insists
+  that it came so encoded. \`gateway\` and the peers are asked without Accept-Encoding.
 - The upstream is a stub (bench/stub.ts): pre-serialized pages of 10 and 1000 jobs over keep-alive, from the
   emulator's \`generateJobs(1000, 7)\`, sorted by name. Every id above 2^53 in that data set was replaced by a
   12-digit one, so all ids are safe integers: the floor's plain \`JSON.parse\` is exact, and the gateway never

@@ -1,6 +1,6 @@
 /**
  * One load run with autocannon, as its own process so the runner can pin it to the load core.
- * argv[2]: JSON { url, connections, seconds, body }. Prints one JSON line with the summary.
+ * argv[2]: JSON { url, connections, seconds, body, headers? }. Prints one JSON line with the summary.
  */
 import autocannon from 'autocannon';
 import { TOKEN } from './shape.ts';
@@ -10,6 +10,8 @@ interface LoadArgs {
   connections: number;
   seconds: number;
   body: string;
+  /** Sent with every request besides the defaults (Accept-Encoding, for the compressed systems). */
+  headers?: Record<string, string>;
 }
 
 export interface LoadResult {
@@ -30,7 +32,7 @@ const result = await autocannon({
   connections: args.connections,
   duration: args.seconds,
   method: 'POST',
-  headers: { 'content-type': 'application/json', 'x-auth-token': TOKEN },
+  headers: { 'content-type': 'application/json', 'x-auth-token': TOKEN, ...args.headers },
   body: args.body,
   // Slow answers are measured, not dropped: autocannon's default 10 s would count Apollo's tail
   // at 1000 jobs as failures.

@@ -33,6 +33,8 @@ export interface Row {
   p50: number;
   p99: number;
   cpuPerReq: number;
+  /** Bytes received per answer, headers included (compressed for the gateway-gzip/-br systems). */
+  bytesPerAnswer: number;
   peakRssMb: number;
   startupMs: number;
   serverCore: number;
@@ -57,6 +59,7 @@ export function toRow(run: SystemRun): Row {
     p50: median(r.map((x) => x.load.p50)),
     p99: median(r.map((x) => x.load.p99)),
     cpuPerReq: median(r.map((x) => x.cpuMs / x.load.requests)),
+    bytesPerAnswer: median(r.map((x) => x.load.bytes / x.load.requests)),
     peakRssMb: run.peakRssMb,
     startupMs: median(run.startupMs),
     serverCore: median(r.map((x) => x.serverCore)),
@@ -74,10 +77,10 @@ const pct = (n: number) => `${Math.round(n * 100)}%`;
 export function table(rows: Row[]): string {
   const floor = rows.find((r) => r.system === 'floor');
   const head =
-    '| system | req/s: median (min–max) | req/s ÷ floor | p50 ms | p99 ms | CPU ms/req | CPU ÷ floor | peak RSS MB | start-up ms | server core busy | load core busy |\n' +
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n';
+    '| system | req/s: median (min–max) | req/s ÷ floor | p50 ms | p99 ms | CPU ms/req | CPU ÷ floor | bytes/answer | peak RSS MB | start-up ms | server core busy | load core busy |\n' +
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n';
   return head + rows.map((r) => `| ${r.label} | ${fixed(r.rps, 0)} (${fixed(r.rpsMin, 0)}–${fixed(r.rpsMax, 0)}) | ${ratio(r.rps, floor?.rps)} | ${fixed(r.p50, 1)} | ` +
-    `${fixed(r.p99, 1)} | ${fixed(r.cpuPerReq, 3)} | ${ratio(r.cpuPerReq, floor?.cpuPerReq)} | ${fixed(r.peakRssMb, 0)} | ` +
+    `${fixed(r.p99, 1)} | ${fixed(r.cpuPerReq, 3)} | ${ratio(r.cpuPerReq, floor?.cpuPerReq)} | ${fixed(r.bytesPerAnswer, 0)} | ${fixed(r.peakRssMb, 0)} | ` +
     `${fixed(r.startupMs, 0)} | ${pct(r.serverCore)} | ${pct(r.loadCore)} |`).join('\n') + '\n';
 }
 

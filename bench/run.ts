@@ -50,6 +50,7 @@ function validate(): void {
 }
 
 interface Running {
+  system: string;
   child: Child;
   url: string;
 }
@@ -65,8 +66,8 @@ async function launch(system: string, upstream: string, expected10: unknown): Pr
   // A server that dies while starting fails at once rather than after the poll's timeout.
   const alive = () => child.proc.exitCode === null && child.proc.signalCode === null;
   try {
-    const startupMs = await firstCorrect(url, 10, expected10, t0, alive);
-    return { child, url, startupMs };
+    const startupMs = await firstCorrect(url, 10, expected10, t0, alive, undefined, def.acceptEncoding);
+    return { system, child, url, startupMs };
   } catch (err) {
     await stop(child);
     throw new Error(`${system}: ${(err as Error).message}\n  its output:\n${child.tail.map((l) => `    ${l}`).join('\n')}`);
@@ -74,10 +75,16 @@ async function launch(system: string, upstream: string, expected10: unknown): Pr
 }
 
 async function check(system: string, url: string, expected: Map<number, unknown>): Promise<void> {
+  const acceptEncoding = SYSTEMS[system]?.acceptEncoding;
   for (const [size, want] of expected) {
-    const { status, body, text } = await ask(url, size).catch((err: Error) => {
+    const { status, body, text, encoding, wireBytes } = await ask(url, size, acceptEncoding).catch((err: Error) => {
       throw new Error(`${system}, perPage ${size}: no answer (${err.message})`);
     });
+    // Otherwise it would measure identity answers under a compressed system's name.
+    if (acceptEncoding !== undefined && encoding !== acceptEncoding) {
+      throw new Error(`${system}, perPage ${size}: asked for ${acceptEncoding}, answered ${encoding ?? 'identity'}`);
+    }
+    answerBytes.set(`${system} ${size}`, wireBytes);
     const diff = body === undefined ? `HTTP ${status}, not JSON: ${text.slice(0, 200)}` : firstDifference(body, want);
     if (diff) {
       const who = system === 'gateway'
@@ -89,11 +96,15 @@ async function check(system: string, url: string, expected: Map<number, unknown>
 }
 
 const expected = new Map<number, unknown>(); // perPage -> the correct response, set in main()
+const answerBytes = new Map<string, number>(); // `${system} ${perPage}` -> its correct answer's body as sent, set by check()
 
-const load = (running: Running, size: number, seconds: number) =>
-  runNode<LoadResult>('autocannon', LOAD_CORE, join(BENCH_DIST, 'load.js'), [
-    JSON.stringify({ url: running.url, connections: settings.connections, seconds, body: requestBody(size) }),
+const load = (running: Running, size: number, seconds: number) => {
+  const acceptEncoding = SYSTEMS[running.system]?.acceptEncoding;
+  const headers = acceptEncoding ? { 'accept-encoding': acceptEncoding } : {};
+  return runNode<LoadResult>('autocannon', LOAD_CORE, join(BENCH_DIST, 'load.js'), [
+    JSON.stringify({ url: running.url, connections: settings.connections, seconds, body: requestBody(size), headers }),
   ]);
+};
 
 /** One measured round: warm-up, then the run, with server CPU and both cores' load around it. */
 async function measure(running: Running, size: number): Promise<Round> {
@@ -110,11 +121,12 @@ async function measure(running: Running, size: number): Promise<Round> {
   const s1 = coreJiffies(SERVER_CORE);
   const l1 = coreJiffies(LOAD_CORE);
   if (result.ok === 0) throw new Error(`${name}, perPage ${size}: no successful answer under load`);
-  // A 200 can still carry GraphQL errors; those answers are far shorter than the right one.
-  const minBytes = 0.98 * JSON.stringify(expected.get(size)).length;
-  if (result.bytes / result.requests < minBytes) {
+  // A 200 can still carry GraphQL errors; those answers are far shorter than the right one
+  // (compressed too). autocannon's bytes count the headers as well, so this errs on the lenient side.
+  const correct = answerBytes.get(`${running.system} ${size}`) ?? JSON.stringify(expected.get(size)).length;
+  if (result.bytes / result.requests < 0.98 * correct) {
     throw new Error(`${name}, perPage ${size}: answers under load average ${Math.round(result.bytes / result.requests)} bytes, ` +
-      `the correct one has ${Math.round(minBytes / 0.98)}: some were errors`);
+      `the correct one has ${correct}: some were errors`);
   }
   const share = (a: { busy: number; total: number }, b: typeof a) => (b.busy - a.busy) / Math.max(1, b.total - a.total);
   // What the server core did besides this server: interrupts, and any process not ours.
@@ -172,8 +184,9 @@ async function main(): Promise<void> {
         for (const [system, r] of running) {
           const m = await measure(r, size);
           runs.get(`${size} ${system}`)?.rounds.push(m);
-          log(`  round ${round}/${settings.rounds} ${system.padEnd(9)} ${(m.load.ok / m.load.seconds).toFixed(0).padStart(6)} req/s` +
+          log(`  round ${round}/${settings.rounds} ${system.padEnd(12)} ${(m.load.ok / m.load.seconds).toFixed(0).padStart(6)} req/s` +
             `  p50 ${m.load.p50} ms  p99 ${m.load.p99} ms  cpu ${(m.cpuMs / m.load.requests).toFixed(3)} ms/req` +
+            `  ${Math.round(m.load.bytes / m.load.requests)} B/answer` +
             `  cores busy: server ${Math.round(m.serverCore * 100)}%, load ${Math.round(m.loadCore * 100)}%`);
         }
       }

@@ -7,8 +7,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 
 export const LIVE_HEADING = '## Live updates (npm run bench:live)';
 export const FLEET_HEADING = '## Scale-out (npm run bench:fleet)';
+/** Written by the fuzz suite (test/fuzz.test.ts) when npm run fuzz records a run. */
+export const FUZZ_HEADING = '## Fuzz (npm run fuzz)';
+/** Written by npm run soak (bench/soak-report.ts). */
+export const SOAK_HEADING = '## Endurance (npm run soak)';
 /** The sections other runners own: npm run bench keeps them. */
-const OWNED = [LIVE_HEADING, FLEET_HEADING];
+const OWNED = [LIVE_HEADING, FLEET_HEADING, FUZZ_HEADING, SOAK_HEADING];
 
 /** Everything from the first section another runner owns (to keep below a rewritten top), or ''. */
 export function ownedSections(text: string): string {

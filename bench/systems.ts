@@ -5,6 +5,7 @@
  */
 import { request } from 'node:http';
 import { isDeepStrictEqual } from 'node:util';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { BENCH_DIST, ROOT } from './paths.ts';
 import { PROJECT, TOKEN, requestBody } from './shape.ts';
@@ -13,6 +14,8 @@ export interface SystemDef {
   label: string;
   script: string;
   env: (port: number, upstream: string) => Record<string, string>;
+  /** Asked with this Accept-Encoding (the load too); its answers must come so encoded. */
+  acceptEncoding?: 'gzip' | 'br';
 }
 
 const peerEnv = (port: number, upstream: string) => ({ NODE_ENV: 'production', PORT: String(port), UPSTREAM_URL: upstream });
@@ -24,42 +27,71 @@ const gatewayEnv = (port: number, upstream: string) => ({
   CACHE_TTL_MS: '0',
 });
 
+const compressedEnv = (port: number, upstream: string) => ({ ...gatewayEnv(port, upstream), COMPRESSION: 'br,gzip', COMPRESSION_MIN_BYTES: '0' });
+
 // BENCH_BASELINE: the root of another checkout, built (npm ci && npm run build), measured in the
 // same run as "baseline", so that a change's cost is a ratio of one run, not of two.
 const baseline = process.env['BENCH_BASELINE'];
 
 export const SYSTEMS: Record<string, SystemDef> = {
   gateway: { label: 'gateway (built: fast path, yoga, Pothos)', script: join(ROOT, 'dist', 'src', 'main.js'), env: gatewayEnv },
+  // The same gateway, asked by clients that accept a compressed answer: every answer compressed
+  // (no threshold), so both page sizes show what compressing costs, and the default
+  // COMPRESSION_MIN_BYTES can be judged by the perPage-10 row.
+  'gateway-gzip': { label: 'gateway, Accept-Encoding: gzip (COMPRESSION_MIN_BYTES=0)', script: join(ROOT, 'dist', 'src', 'main.js'), env: compressedEnv, acceptEncoding: 'gzip' },
+  'gateway-br': { label: 'gateway, Accept-Encoding: br (COMPRESSION_MIN_BYTES=0)', script: join(ROOT, 'dist', 'src', 'main.js'), env: compressedEnv, acceptEncoding: 'br' },
   ...(baseline ? { baseline: { label: `gateway at ${baseline}`, script: join(baseline, 'dist', 'src', 'main.js'), env: gatewayEnv } } : {}),
   floor: { label: 'floor (node:http + undici, no GraphQL)', script: join(BENCH_DIST, 'floor.js'), env: peerEnv },
   apollo: { label: 'Apollo Server 5 + RESTDataSource', script: join(BENCH_DIST, 'apollo.js'), env: peerEnv },
   mercurius: { label: 'Mercurius (JIT) on Fastify', script: join(BENCH_DIST, 'mercurius.js'), env: peerEnv },
 };
 
+export interface Answer {
+  status: number;
+  body: unknown;
+  text: string;
+  /** Content-Encoding of the answer, and its body's length as sent (encoded). */
+  encoding: string | undefined;
+  wireBytes: number;
+}
+
 /**
  * One POST of the bench query on a fresh connection (agent: false): a pooled socket the server
- * has since closed as idle would fail a POST, which no client retries.
+ * has since closed as idle would fail a POST, which no client retries. A compressed answer is
+ * decoded, so that it is held to the same expected response.
  */
-export function ask(url: string, perPage: number): Promise<{ status: number; body: unknown; text: string }> {
+export function ask(url: string, perPage: number, acceptEncoding?: string): Promise<Answer> {
   const payload = requestBody(perPage);
   return new Promise((resolve, reject) => {
     const req = request(url, {
       method: 'POST',
       agent: false,
-      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), 'x-auth-token': TOKEN },
+      headers: {
+        'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), 'x-auth-token': TOKEN,
+        ...(acceptEncoding ? { 'accept-encoding': acceptEncoding } : {}),
+      },
     }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('error', reject);
       res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
+        const wire = Buffer.concat(chunks);
+        const encoding = res.headers['content-encoding'];
+        let decoded: Buffer;
+        try {
+          decoded = encoding === 'gzip' ? gunzipSync(wire) : encoding === 'br' ? brotliDecompressSync(wire) : wire;
+        } catch (err) {
+          reject(new Error(`a ${encoding} answer that does not decode: ${(err as Error).message}`));
+          return;
+        }
+        const text = decoded.toString('utf8');
         let body: unknown;
         try {
           body = JSON.parse(text);
         } catch {
           body = undefined;
         }
-        resolve({ status: res.statusCode ?? 0, body, text });
+        resolve({ status: res.statusCode ?? 0, body, text, encoding, wireBytes: wire.length });
       });
     });
     req.on('error', reject);
@@ -85,14 +117,14 @@ export function firstDifference(actual: unknown, expected: unknown, path = '$'):
 
 /** Polls until the system answers `expected`; resolves ms since `since`. */
 export async function firstCorrect(
-  url: string, perPage: number, expected: unknown, since: number, alive: () => boolean, timeoutMs = 30_000,
+  url: string, perPage: number, expected: unknown, since: number, alive: () => boolean, timeoutMs = 30_000, acceptEncoding?: string,
 ): Promise<number> {
   let last = 'no answer';
   let wrong = 0;
   while (performance.now() - since < timeoutMs) {
     if (!alive()) throw new Error('the server exited while starting');
     try {
-      const { body, text, status } = await ask(url, perPage);
+      const { body, text, status } = await ask(url, perPage, acceptEncoding);
       const diff = firstDifference(body, expected);
       if (!diff) return performance.now() - since;
       last = `HTTP ${status}, ${body === undefined ? `not JSON: ${text.slice(0, 200)}` : diff}`;

@@ -36,6 +36,11 @@ export interface Config {
   breakerCoolOffMs: number;
   /** MAX_REQUEST_BYTES, default 100 KiB: the largest GraphQL request body accepted. */
   maxRequestBytes: number;
+  /**
+   * COMPRESSION (default br,gzip: the codings offered, preferred first; off: none) and
+   * COMPRESSION_MIN_BYTES (default 4096): answers compressed for clients that accept it.
+   */
+  compression: { encodings: Array<'br' | 'gzip'>; minBytes: number };
   /** CACHE_TTL_MS, default 0 (off): how long an upstream page is reused for the same caller. */
   cacheTtlMs: number;
   /** CACHE_MAX_ENTRIES, default 1000 pages. */
@@ -117,6 +122,8 @@ export const VARIABLES: ReadonlyArray<{ name: string; default: string; meaning: 
   { name: 'UPSTREAM_BREAKER_THRESHOLD', default: '10', meaning: 'consecutive unavailability failures that open the circuit; 0 turns the breaker off' },
   { name: 'UPSTREAM_BREAKER_COOLOFF_MS', default: '5000', meaning: 'how long an open circuit leaves the upstream alone before one probe' },
   { name: 'MAX_REQUEST_BYTES', default: '102400', meaning: 'the largest GraphQL request body' },
+  { name: 'COMPRESSION', default: 'br,gzip', meaning: 'codings for answers to clients that accept them, preferred first (br, gzip, or both comma-separated); off when the ingress compresses' },
+  { name: 'COMPRESSION_MIN_BYTES', default: '4096', meaning: 'answers smaller than this go out uncompressed' },
   { name: 'CACHE_TTL_MS', default: '0', meaning: 'reuse an upstream page for this long for the same credential; 0 is off' },
   { name: 'CACHE_MAX_ENTRIES', default: '1000', meaning: 'pages the cache keeps, least recently used dropped first' },
   { name: 'MAX_DEPTH', default: '8', meaning: 'deepest field selection per operation' },
@@ -186,6 +193,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const breakerThreshold = int('UPSTREAM_BREAKER_THRESHOLD', 10, 0, 1000);
   const breakerCoolOffMs = int('UPSTREAM_BREAKER_COOLOFF_MS', 5000, 1, 600_000);
   const maxRequestBytes = int('MAX_REQUEST_BYTES', 100 * 1024, 1024, 64 * 1024 * 1024);
+  const compression = compressionConfig(get('COMPRESSION'), int('COMPRESSION_MIN_BYTES', 4096, 0, 64 * 1024 * 1024), problems);
   const cacheTtlMs = int('CACHE_TTL_MS', 0, 0, 24 * 3600 * 1000);
   const cacheMaxEntries = int('CACHE_MAX_ENTRIES', 1000, 1, 1_000_000);
   const limits = {
@@ -283,10 +291,23 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port, host, endpoint, projectId, auth, token, ak, sk, securityToken, upstreamTimeoutMs, upstreamMaxAttempts,
-    upstreamMaxBodyBytes, breakerThreshold, breakerCoolOffMs, maxRequestBytes, cacheTtlMs,
+    upstreamMaxBodyBytes, breakerThreshold, breakerCoolOffMs, maxRequestBytes, compression, cacheTtlMs,
     cacheMaxEntries, limits, maxTokens, introspection, graphiql, corsOrigins, rateLimit,
     persistedOperations, persistedMode, logLevel, shutdownGraceMs, shutdownDelayMs, live, redis,
   };
+}
+
+/** COMPRESSION: off, or the codings offered in order of preference. */
+function compressionConfig(raw: string | undefined, minBytes: number, problems: string[]): Config['compression'] {
+  const fallback: Config['compression'] = { encodings: ['br', 'gzip'], minBytes };
+  if (raw === undefined) return fallback;
+  if (raw.toLowerCase() === 'off') return { encodings: [], minBytes };
+  const list = raw.toLowerCase().split(',').map((coding) => coding.trim());
+  if (list.some((coding) => coding !== 'br' && coding !== 'gzip') || new Set(list).size !== list.length) {
+    problems.push(`COMPRESSION must be off, or br, gzip or both comma-separated, preferred first (got "${raw.slice(0, 80)}")`);
+    return fallback;
+  }
+  return { encodings: list as Array<'br' | 'gzip'>, minBytes };
 }
 
 /**

@@ -6,7 +6,7 @@ import type { LiveRegistry } from './live/registry.ts';
 import type { LiveSource } from './live/stream.ts';
 import type { RequestTrace } from './server/telemetry.ts';
 import { callerIdentity } from './upstream/auth.ts';
-import type { UpstreamClient } from './upstream/client.ts';
+import type { CallSignal, UpstreamClient } from './upstream/client.ts';
 import { createTrainingJobsLoader, type TrainingJobsLoader } from './upstream/loaders.ts';
 
 export interface GatewayContext {
@@ -25,7 +25,7 @@ export interface ContextOptions {
   token: string | undefined;
   log: Logger;
   /** Aborts upstream calls, and ends live streams, when the client goes away. */
-  signal?: AbortSignal | undefined;
+  signal?: CallSignal | undefined;
   /** For subscriptions: the registry, and who the caller is (its own credential, or its address). */
   live?: { registry: LiveRegistry; credential: string | undefined; address: string | undefined } | undefined;
 }

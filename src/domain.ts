@@ -3,16 +3,16 @@
 export type SortField = 'JOB_NAME' | 'JOB_DESC' | 'STATUS' | 'DURATION' | 'VERSION_COUNT' | 'CREATE_TIME';
 export type SortOrder = 'ASC' | 'DESC';
 
-/** The normalized arguments of one trainingJobs call: defaults applied, validated. */
+/** The normalized arguments of one trainingJobs call: defaults applied, validated; never changed once built (query.ts keeps each one's upstream query string). */
 export interface TrainingJobsQuery {
-  status: number | undefined;
-  page: number;
-  perPage: number;
-  sortBy: SortField;
-  order: SortOrder;
+  readonly status: number | undefined;
+  readonly page: number;
+  readonly perPage: number;
+  readonly sortBy: SortField;
+  readonly order: SortOrder;
   /** undefined when no search was given or it was empty. */
-  search: string | undefined;
-  workspaceId: string;
+  readonly search: string | undefined;
+  readonly workspaceId: string;
 }
 
 export interface TrainingJob {

@@ -88,6 +88,7 @@ async function main(): Promise<void> {
     log,
     telemetry,
     maxRequestBytes: config.maxRequestBytes,
+    compression: config.compression,
     limits: config.limits,
     parserLimits: { maxTokens: config.maxTokens },
     introspection: config.introspection,

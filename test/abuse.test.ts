@@ -2,6 +2,7 @@
  * Abuse, each kind beside a normal query: refused quickly with the right error, while the
  * normal query still succeeds and the upstream sees only it.
  */
+import { connect } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startStack, type Stack } from './support/stack.ts';
 
@@ -36,4 +37,24 @@ it.each(CASES)('refuses %s quickly while a normal query succeeds', async (_name,
   expect(abuse.text).toMatch(message);
   expect(normal).toEqual({ data: { trainingJobs: { totalCount: expect.any(Number) } } });
   expect(stack.emulator.requests).toHaveLength(1);
+});
+
+it.each([
+  ['a JSON POST (the fast path)', 'application/json'],
+  ['a GraphQL POST (yoga)', 'application/graphql'],
+])('logs no error when a client hangs up mid-body: %s', async (_name, type) => {
+  const before = stack.logs.length;
+  const url = new URL(stack.origin);
+  await new Promise<void>((resolve, reject) => {
+    const socket = connect(Number(url.port), url.hostname, () => {
+      socket.write(`POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: ${type}\r\nx-graphql-csrf: 1\r\nContent-Length: 100\r\n\r\n{"query":`);
+      setTimeout(() => socket.destroy(), 50);
+    });
+    socket.on('close', () => resolve());
+    socket.on('error', reject);
+  });
+  // The request line of a request cut short is written when its response closes.
+  await expect.poll(() => stack.logs.slice(before).some((l) => l['msg'] === 'request')).toBe(true);
+  expect(stack.logs.slice(before).filter((l) => Number(l['level']) >= 50)).toEqual([]);
+  expect((await stack.gql('{ trainingJobs { totalCount } }')).status).toBe(200);
 });

@@ -1,16 +1,19 @@
 /**
  * The fast path answers exactly as yoga does: the same requests go to a gateway with it and
- * one without, and status, media type and body must match for every combination.
+ * one without, and status, media type and body must match for every combination. The fast
+ * path is checked twice: running queries compiled by graphql-jit, and on graphql-js, as it
+ * does in the second after start-up before graphql-jit is loaded.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from './support/stack.ts';
 
 let fast: Stack;
+let fastOnGraphqlJs: Stack;
 let yogaOnly: Stack;
 beforeAll(async () => {
-  [fast, yogaOnly] = await Promise.all([startStack(), startStack({ fastPath: false })]);
+  [fast, fastOnGraphqlJs, yogaOnly] = await Promise.all([startStack(), startStack({ jit: false }), startStack({ fastPath: false })]);
 });
-afterAll(() => Promise.all([fast.close(), yogaOnly.close()]));
+afterAll(() => Promise.all([fast.close(), fastOnGraphqlJs.close(), yogaOnly.close()]));
 
 const PAGE = 'query Jobs($perPage: Int!) { trainingJobs(perPage: $perPage) { totalCount jobs { id name status createdAt duration } } }';
 const BODIES: Record<string, string> = {
@@ -70,8 +73,9 @@ describe.each(Object.entries(BODIES))('for %s', (_name, body) => {
       if (accept !== undefined) headers.accept = accept;
       if (i !== 1) headers['x-auth-token'] = 'token';
       headers['x-request-id'] = `fast-path-${i}`;
-      const [a, b] = await Promise.all([send(fast, body, headers), send(yogaOnly, body, headers)]);
-      expect(a).toEqual(b);
+      const [a, b, c] = await Promise.all([send(fast, body, headers), send(fastOnGraphqlJs, body, headers), send(yogaOnly, body, headers)]);
+      expect(a).toEqual(c);
+      expect(b).toEqual(c);
     }
   });
 });

@@ -2,21 +2,47 @@
  * Fuzzing the HTTP surface: a few thousand random, mutated, absurd and malformed requests, all
  * generated from one fixed seed, sent to a gateway and its emulator on real sockets. Every answer
  * must carry a documented status, be well-formed, and show no stack trace, upstream address or
- * credential; the gateway must keep answering a normal query throughout.
+ * credential; the gateway must keep answering a normal query throughout, and must not crash.
  *
- * FUZZ_VERBOSE=1 also prints the slowest requests and the statuses of every sub-case.
+ * Knobs (npm run fuzz sets them; with none set this is the fixed run `npm test` makes):
+ * FUZZ_RUNS (requests, default 2423: one block), FUZZ_SEED (decimal or 0x hex, 32 bits),
+ * FUZZ_TARGET (stack: the gateway in this process, as startStack wires it; process: the built
+ * gateway, dist/src/main.js, as its own process), FUZZ_REPORT (a JSON report file), FUZZ_OUT (the
+ * file to record a passing run in, e.g. BENCHMARKS.md; unset or `-` records none), FUZZ_COMMAND
+ * (the command to record). FUZZ_VERBOSE=1 also prints the slowest requests and the statuses of
+ * every sub-case.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { gzipSync } from 'node:zlib';
 import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { AUTH, startStack, type Stack } from './support/stack.ts';
+import { createEmulator, type Emulator } from '../src/emulator/index.ts';
+import { freePort, ROOT } from './support/process.ts';
+import { AUTH, startStack } from './support/stack.ts';
 
-const SEED = 0x5eed_2024;
+/** The seed of `npm test`'s run: keep it, CI compares like with like. */
+const DEFAULT_SEED = 0x5eed_2024;
 const CONCURRENCY = 16;
+/** Silence this long is a hang. */
 const REQUEST_TIMEOUT_MS = 15_000;
+/** So is an answer still coming after this long, however steadily its bytes trickle in. */
+const REQUEST_DEADLINE_MS = 30_000;
+/**
+ * A subscription's stream (SSE, multipart) lasts as long as its client stays, and its keep-alive
+ * pings (every 12 s) never let it go quiet: read it this long, then hang up as a browser would.
+ */
+const STREAM_READ_MS = 2_000;
+/** Health checks per block: a gateway that stops answering is caught within an eighth of one. */
 const CHECKPOINTS = 8;
+/** The test's budget per block of requests; one block takes about 20 s on a quiet 2-core machine. */
+const BLOCK_TIMEOUT_MS = 120_000;
+/** Kept free at the end of the test's budget: a run out of time still prints and writes its summary. */
+const SUMMARY_MARGIN_MS = Math.min(60_000, BLOCK_TIMEOUT_MS / 4);
 /**
  * Statuses the contract allows for these requests; any 5xx fails (none is documented). 403 is
  * CSRF prevention (a request a browser could send cross-site without x-graphql-csrf); 417 (an
@@ -96,6 +122,10 @@ interface Outcome {
   contentType: string;
   body: Buffer;
   error?: string;
+  /** The answer's X-Request-Id: the gateway's log lines carry it. */
+  requestId?: string;
+  /** A stream the client hung up on after STREAM_READ_MS (the body is what came until then). */
+  streamCut?: boolean;
 }
 
 const HEADER_ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
@@ -901,8 +931,38 @@ function headersRequest(r: Rng): FuzzRequest {
   return post('headers', 'POST with odd headers', useQuery, headers);
 }
 
-function buildRequests(): FuzzRequest[] {
-  const r = new Rng(SEED);
+/**
+ * One block of the run: the families in these proportions, then a few browsers asking for GraphiQL
+ * (a large page, so only a handful). At BLOCK_SIZE requests this is `npm test`'s run, draw for draw.
+ */
+const BLOCK_PLAN: ReadonlyArray<readonly [Family, number]> = [
+  ['valid', 560],
+  ['mutated', 560],
+  ['absurd', 280],
+  ['http', 620],
+  ['headers', 400],
+];
+const GRAPHIQL_METHODS = ['GET', 'HEAD', 'GET'];
+const BLOCK_SIZE = BLOCK_PLAN.reduce((n, [, count]) => n + count, 0) + GRAPHIQL_METHODS.length;
+
+/** How many requests of each family (BLOCK_PLAN's order) and GraphiQL pages a block of `size` sends. */
+function blockPlan(size: number): { counts: number[]; graphiql: number } {
+  const graphiql = Math.min(GRAPHIQL_METHODS.length, size, Math.max(1, Math.round((GRAPHIQL_METHODS.length * size) / BLOCK_SIZE)));
+  const rest = size - graphiql;
+  const planned = BLOCK_SIZE - GRAPHIQL_METHODS.length;
+  const exact = BLOCK_PLAN.map(([, count]) => (count * rest) / planned);
+  const counts = exact.map(Math.floor);
+  // Largest remainders first, so that the counts add up to the block exactly.
+  const byRemainder = exact.map((x, i) => [x - Math.floor(x), i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+  for (let k = 0, short = rest - counts.reduce((a, b) => a + b, 0); k < short; k++) {
+    const i = byRemainder[k]![1];
+    counts[i] = counts[i]! + 1;
+  }
+  return { counts, graphiql };
+}
+
+function buildRequests(seed: number, size: number): FuzzRequest[] {
+  const r = new Rng(seed);
   const seeds: Operation[] = Array.from({ length: 60 }, () => validOperation(r));
   seeds.push({ query: getIntrospectionQuery() });
   seeds.push({
@@ -910,21 +970,87 @@ function buildRequests(): FuzzRequest[] {
     variables: { page: 2 },
   });
   seeds.push({ query: 'query A { ...F } fragment F on Query { trainingJobs @include(if: true) { totalCount } }', operationName: 'A' });
+  const make: Record<Family, () => FuzzRequest> = {
+    valid: () => validRequest(r),
+    mutated: () => mutatedRequest(r, seeds),
+    absurd: () => absurdRequest(r),
+    http: () => httpRequestCase(r),
+    headers: () => headersRequest(r),
+  };
+  const { counts, graphiql } = blockPlan(size);
   const requests: FuzzRequest[] = [];
-  const plan: Array<[number, () => FuzzRequest]> = [
-    [560, () => validRequest(r)],
-    [560, () => mutatedRequest(r, seeds)],
-    [280, () => absurdRequest(r)],
-    [620, () => httpRequestCase(r)],
-    [400, () => headersRequest(r)],
-  ];
-  for (const [count, make] of plan) for (let i = 0; i < count; i++) requests.push(make());
-  // A few browsers asking for GraphiQL (a large page, so only a handful).
-  for (const method of ['GET', 'HEAD', 'GET']) {
-    requests.push({ family: 'http', kind: 'GraphiQL page', method, path: '/graphql', headers: { accept: 'text/html' } });
+  BLOCK_PLAN.forEach(([family], i) => {
+    for (let k = 0; k < counts[i]!; k++) requests.push(make[family]());
+  });
+  for (let i = 0; i < graphiql; i++) {
+    requests.push({ family: 'http', kind: 'GraphiQL page', method: GRAPHIQL_METHODS[i % GRAPHIQL_METHODS.length]!, path: '/graphql', headers: { accept: 'text/html' } });
   }
   return r.shuffle(requests);
 }
+
+// ---------------------------------------------------------------------------------------------
+// The run's size and seed, from the environment.
+
+type TargetKind = 'stack' | 'process';
+
+interface FuzzSettings {
+  runs: number;
+  seed: number;
+  target: TargetKind;
+  /** Where to record a passing run (a section of this file), if anywhere. */
+  out?: string;
+  report?: string;
+  command?: string;
+  verbose: boolean;
+}
+
+function parseSeed(text: string): number | undefined {
+  const value = /^0x[0-9a-f]{1,8}$/i.test(text) ? parseInt(text.slice(2), 16) : /^\d{1,10}$/.test(text) ? Number(text) : NaN;
+  return Number.isInteger(value) && value >= 0 && value <= 0xffff_ffff ? value : undefined;
+}
+
+const hex = (seed: number) => `0x${seed.toString(16).padStart(8, '0')}`;
+
+function fuzzSettings(env: NodeJS.ProcessEnv): FuzzSettings {
+  const problems: string[] = [];
+  const given = (name: string) => (env[name] === undefined || env[name] === '' ? undefined : env[name]);
+  const runsText = given('FUZZ_RUNS');
+  const runs = runsText === undefined ? BLOCK_SIZE : /^\d{1,9}$/.test(runsText) ? Number(runsText) : NaN;
+  if (!(runs >= 1)) problems.push(`FUZZ_RUNS must be a whole number of requests, 1 or more (got ${JSON.stringify(runsText)})`);
+  const seedText = given('FUZZ_SEED');
+  const seed = seedText === undefined ? DEFAULT_SEED : parseSeed(seedText);
+  if (seed === undefined) problems.push(`FUZZ_SEED must be a 32-bit number, decimal or 0x hex (got ${JSON.stringify(seedText)})`);
+  const target = given('FUZZ_TARGET') ?? 'stack';
+  if (target !== 'stack' && target !== 'process') problems.push(`FUZZ_TARGET must be stack or process (got ${JSON.stringify(target)})`);
+  if (problems.length > 0) throw new Error(`fuzz settings: ${problems.join('; ')}`);
+  const out = given('FUZZ_OUT');
+  return {
+    runs,
+    seed: seed!,
+    target: target as TargetKind,
+    ...(out !== undefined && out !== '-' ? { out } : {}),
+    ...(given('FUZZ_REPORT') ? { report: given('FUZZ_REPORT') } : {}),
+    ...(given('FUZZ_COMMAND') ? { command: given('FUZZ_COMMAND') } : {}),
+    verbose: Boolean(given('FUZZ_VERBOSE')),
+  };
+}
+
+/**
+ * The run in blocks of at most BLOCK_SIZE, each built and shuffled like `npm test`'s one from a
+ * seed of its own: the families keep their proportions at any size, and only one block's
+ * requests (a few dozen of them 1-2 MB) are held at a time. The first block's seed is the run's.
+ */
+function blocks(runs: number, seed: number): Array<{ seed: number; size: number }> {
+  const count = Math.ceil(runs / BLOCK_SIZE);
+  const seeds = new Rng(seed ^ 0xb10c_5eed);
+  return Array.from({ length: count }, (_, i) => ({
+    seed: i === 0 ? seed : Math.floor(seeds.next() * 2 ** 32),
+    size: Math.floor(runs / count) + (i < runs % count ? 1 : 0),
+  }));
+}
+
+const SETTINGS = fuzzSettings(process.env);
+const TEST_TIMEOUT_MS = BLOCK_TIMEOUT_MS * Math.ceil(SETTINGS.runs / BLOCK_SIZE);
 
 // ---------------------------------------------------------------------------------------------
 // Sending.
@@ -932,10 +1058,19 @@ function buildRequests(): FuzzRequest[] {
 function sendHttp(url: URL, agent: Agent, req: FuzzRequest, retry = true): Promise<Outcome> {
   return new Promise((resolve) => {
     let settled = false;
+    let requestId: string | undefined;
+    const timers: NodeJS.Timeout[] = [];
     const finish = (outcome: Outcome) => {
       if (settled) return;
       settled = true;
-      resolve(outcome);
+      for (const timer of timers) clearTimeout(timer);
+      resolve(requestId === undefined || outcome.requestId !== undefined ? outcome : { ...outcome, requestId });
+    };
+    /** Ends the request from this side; never once settled, when the socket may serve another. */
+    const hangUp = (outcome: () => Outcome) => {
+      if (settled) return;
+      finish(outcome());
+      client.destroy();
     };
     const headers: Record<string, string | string[]> = { ...req.headers };
     if (req.body && !req.chunked) headers['content-length'] = String(req.body.length);
@@ -947,15 +1082,18 @@ function sendHttp(url: URL, agent: Agent, req: FuzzRequest, retry = true): Promi
       (res) => {
         status = res.statusCode ?? 0;
         contentType = String(res.headers['content-type'] ?? '');
+        if (typeof res.headers['x-request-id'] === 'string') requestId = res.headers['x-request-id'];
+        if (/^(text\/event-stream|multipart\/mixed)/i.test(contentType)) {
+          timers.push(setTimeout(() => hangUp(() => ({ status: status ?? 0, contentType, body: Buffer.concat(chunks), streamCut: true })), STREAM_READ_MS));
+        }
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => finish({ status: status ?? 0, contentType, body: Buffer.concat(chunks) }));
         res.on('error', (err) => finish({ status: 'error', contentType, body: Buffer.concat(chunks), error: `response: ${err.message}` }));
       },
     );
-    client.setTimeout(REQUEST_TIMEOUT_MS, () => {
-      finish({ status: 'timeout', contentType, body: Buffer.concat(chunks) });
-      client.destroy();
-    });
+    client.setTimeout(REQUEST_TIMEOUT_MS, () => hangUp(() => ({ status: 'timeout', contentType, body: Buffer.concat(chunks) })));
+    // The idle timeout starts only once the agent hands out a socket, and bytes reset it.
+    timers.push(setTimeout(() => hangUp(() => ({ status: 'timeout', contentType, body: Buffer.concat(chunks), error: `still going after ${REQUEST_DEADLINE_MS} ms` })), REQUEST_DEADLINE_MS));
     client.on('error', (err: NodeJS.ErrnoException) => {
       if (retry && client.reusedSocket && err.code === 'ECONNRESET' && status === undefined) {
         void sendHttp(url, agent, req, false).then(finish);
@@ -1004,7 +1142,8 @@ function parseRaw(all: Buffer): Outcome {
   let body = end < 0 ? Buffer.alloc(0) : data.subarray(end + 4);
   if (/chunked/i.test(field('transfer-encoding') ?? '')) body = decodeChunked(body);
   else if (field('content-length') !== undefined) body = body.subarray(0, Number(field('content-length')));
-  return { status: Number(match[1]), contentType: field('content-type') ?? '', body };
+  const requestId = field('x-request-id');
+  return { status: Number(match[1]), contentType: field('content-type') ?? '', body, ...(requestId ? { requestId } : {}) };
 }
 
 function sendRaw(url: URL, req: FuzzRequest): Promise<Outcome> {
@@ -1014,9 +1153,14 @@ function sendRaw(url: URL, req: FuzzRequest): Promise<Outcome> {
     const finish = (outcome: Outcome) => {
       if (settled) return;
       settled = true;
+      clearTimeout(deadline);
       socket.destroy();
       resolve(outcome);
     };
+    const deadline = setTimeout(
+      () => finish(chunks.length > 0 ? parseRaw(Buffer.concat(chunks)) : { status: 'timeout', contentType: '', body: Buffer.alloc(0), error: `still going after ${REQUEST_DEADLINE_MS} ms` }),
+      REQUEST_DEADLINE_MS,
+    );
     const socket = connect(Number(url.port), url.hostname, () => {
       socket.write(req.raw ?? Buffer.alloc(0));
       if (req.mayNotAnswer) socket.end();
@@ -1068,7 +1212,7 @@ function wellFormedProblems(parsed: unknown): string[] {
 function checkOutcome(req: FuzzRequest, outcome: Outcome, leakRules: Array<[string, RegExp]>): string[] {
   const problems: string[] = [];
   const { status } = outcome;
-  if (status === 'timeout') return [`hangs: no answer within ${REQUEST_TIMEOUT_MS} ms`];
+  if (status === 'timeout') return [`hangs: ${outcome.error ?? `no answer within ${REQUEST_TIMEOUT_MS} ms`}`];
   if (status === 'error') return [`connection error: ${outcome.error ?? ''}`];
   if (status === 'no answer') return req.mayNotAnswer ? [] : ['closes the connection without answering'];
   if (status >= 500) problems.push(`status ${status} (5xx)`);
@@ -1100,19 +1244,150 @@ function checkOutcome(req: FuzzRequest, outcome: Outcome, leakRules: Array<[stri
 }
 
 // ---------------------------------------------------------------------------------------------
+// The gateway under fuzz: in this process, as `npm test` runs it, or the built one as the
+// container runs it, where a crash is the process exiting.
 
-let stack: Stack;
+interface Target {
+  origin: string;
+  emulator: Emulator;
+  /** For the summary and the record. */
+  description: string;
+  /** The gateway's log lines at warn and above since the last call (then forgotten). */
+  takeLogs(): Array<Record<string, unknown>>;
+  /** Why the gateway's process is gone, once it is. */
+  gone(): string | undefined;
+  /** What the gateway's process wrote to stderr (pino logs to stdout: anything here is Node's). */
+  stderr(): string;
+  close(): Promise<void>;
+}
+
+async function stackTarget(): Promise<Target> {
+  const stack = await startStack();
+  return {
+    origin: stack.origin,
+    emulator: stack.emulator,
+    description: 'the gateway in the test process (test/support/stack.ts), defaults, with the emulator',
+    // Logged at debug: emptied as it is read, or a long run would hold every line.
+    takeLogs: () => stack.logs.splice(0).filter((line) => Number(line['level']) >= 40),
+    gone: () => undefined,
+    stderr: () => '',
+    close: () => stack.close(),
+  };
+}
+
+async function processTarget(): Promise<Target> {
+  const main = join(ROOT, 'dist', 'src', 'main.js');
+  if (!existsSync(main)) throw new Error(`FUZZ_TARGET=process runs the build, and ${main} is missing: npm run build (npm run fuzz builds first)`);
+  const emulator = await createEmulator().listen(0, '127.0.0.1');
+  const port = await freePort();
+  const child: ChildProcess = spawn(process.execPath, [main], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env['PATH'],
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      MODELARTS_ENDPOINT: emulator.url,
+      MODELARTS_PROJECT_ID: 'test-project',
+      // Every request at info would be ~100 MB of lines to parse here; warn keeps what matters.
+      LOG_LEVEL: 'warn',
+      SHUTDOWN_GRACE_MS: '1000',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: Array<Record<string, unknown>> = [];
+  let stderr = '';
+  let rest = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    const lines = (rest + chunk).split('\n');
+    rest = lines.pop()!;
+    for (const line of lines) {
+      if (!line) continue;
+      try {
+        logs.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        logs.push({ level: 50, msg: `stdout line that is not a JSON log line: ${line.slice(0, 300)}` });
+      }
+    }
+  });
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    if (stderr.length < 100_000) stderr += chunk;
+  });
+  let exit: string | undefined;
+  let stopping = false;
+  child.on('exit', (code, signal) => {
+    if (!stopping) exit = `the gateway process exited (${signal ?? `code ${code}`})`;
+  });
+  // 'close', not 'exit': the output is read to its end by then.
+  const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
+  const origin = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (exit !== undefined) throw new Error(`${exit} before answering: ${stderr.slice(-2000)}`);
+    try {
+      if ((await fetch(`${origin}/health`)).status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`the gateway process did not answer /health within 30 s: ${stderr.slice(-2000)}`);
+    }
+    await sleep(50);
+  }
+  return {
+    origin,
+    emulator,
+    description: 'the built gateway (`node dist/src/main.js`, NODE_ENV=production, LOG_LEVEL=warn, defaults otherwise) against the emulator in the test process',
+    takeLogs: () => logs.splice(0),
+    gone: () => exit,
+    stderr: () => stderr,
+    async close() {
+      stopping = true;
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
+        await closed;
+        clearTimeout(kill);
+      }
+      await emulator.close();
+    },
+  };
+}
+
+/**
+ * Errors nobody caught in this process while requests are sent. With the stack target this is the
+ * gateway's process, so each is a crash (main.ts would exit on an exception). Listened to only
+ * then: vitest stops reporting these errors itself while any other listener is on (it takes that
+ * listener for the test's own handling), and the errors outside that window are for it to report.
+ */
+const uncaught: Array<{ what: string; stack: string }> = [];
+const onUncaught = (what: string) => (err: unknown) =>
+  void uncaught.push({
+    what: `${what}: ${(err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(0, 300)}`,
+    stack: (err instanceof Error ? (err.stack ?? '') : '').split('\n').slice(1, 12).map((l) => l.trim()).join('\n    '),
+  });
+const onException = onUncaught('uncaught exception');
+const onRejection = onUncaught('unhandled rejection');
+
+let target: Target;
+/** Read before the run, for the record: a commit made during the run is not the one fuzzed. */
+let provenance: { revision: string; machine: string } | undefined;
 beforeAll(async () => {
-  stack = await startStack();
-});
-afterAll(() => stack?.close());
+  if (SETTINGS.out) {
+    const { machine, revision } = await import('../bench/document.ts');
+    provenance = { revision: revision(), machine: machine() };
+  }
+  target = SETTINGS.target === 'process' ? await processTarget() : await stackTarget();
+}, 60_000);
+afterAll(() => target?.close());
 
 async function checkpoint(): Promise<string[]> {
   const problems: string[] = [];
   try {
-    const health = await fetch(`${stack.origin}/health`, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    const health = await fetch(`${target.origin}/health`, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
     if (health.status !== 200) problems.push(`GET /health answers ${health.status}`);
-    const res = await fetch(`${stack.origin}/graphql`, {
+    const res = await fetch(`${target.origin}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json', ...AUTH },
       body: JSON.stringify({ query: '{ trainingJobs(perPage: 2) { totalCount jobs { id name } } }' }),
@@ -1128,10 +1403,124 @@ async function checkpoint(): Promise<string[]> {
   return problems;
 }
 
+// ---------------------------------------------------------------------------------------------
+// The summary: printed, written as JSON for npm run fuzz, and recorded in BENCHMARKS.md.
+
+interface Slowest {
+  ms: number;
+  kind: string;
+  status: string;
+  /** Block and index in the shuffled block: with the seed, enough to find the request again. */
+  at: string;
+  request: string;
+}
+
+interface FuzzSummary {
+  seed: string;
+  runs: number;
+  sent: number;
+  blocks: number;
+  checkpoints: number;
+  target: TargetKind;
+  targetDescription: string;
+  durationMs: number;
+  /** Of durationMs, the time spent generating requests (a block at a time), not sending them. */
+  buildMs: number;
+  /** Status counts per family, and over all. */
+  families: Record<string, Record<string, number>>;
+  statuses: Record<string, number>;
+  fiveXX: number;
+  crashes: string[];
+  failedCheckpoints: number;
+  /** Why the run stopped before its last request, if it did. */
+  halted?: string;
+  slowest?: Slowest;
+  upstreamCalls: number;
+  internalErrorBodies: number;
+  /** Answers that were streams (subscriptions), hung up on after STREAM_READ_MS. */
+  streamsCut: number;
+  /** `level msg` of the gateway's log lines at warn and above, with counts. */
+  gatewayLogs: Record<string, number>;
+  /** A few of its error lines, each with the request it answered (found by X-Request-Id). */
+  gatewayErrors: string[];
+  stderr: string;
+  failures: string[];
+  passed: boolean;
+  rerun: string;
+  text: string;
+}
+
+const LEVELS: Record<number, string> = { 40: 'warn', 50: 'error', 60: 'fatal' };
+
+function statusOrder(a: string, b: string): number {
+  const [x, y] = [Number(a), Number(b)];
+  if (Number.isNaN(x) !== Number.isNaN(y)) return Number.isNaN(x) ? 1 : -1;
+  return Number.isNaN(x) ? a.localeCompare(b) : x - y;
+}
+
+const counts = (statuses: Record<string, number>) =>
+  Object.entries(statuses).sort(([a], [b]) => statusOrder(a, b)).map(([s, n]) => `${s}=${n}`).join(' ');
+
+function summaryText(s: Omit<FuzzSummary, 'text'>): string {
+  const width = Math.max(...Object.keys(s.families).map((f) => f.length), 3);
+  const logs = Object.entries(s.gatewayLogs).map(([line, n]) => `${line} ×${n}`).join(', ') || 'none';
+  return [
+    `fuzz: seed ${s.seed}, ${s.sent} of ${s.runs} requests sent in ${s.blocks} block(s), ${(s.durationMs / 1000).toFixed(1)} s ` +
+      `(${(s.buildMs / 1000).toFixed(1)} s of it generating them), ${CONCURRENCY} in flight; ` +
+      `target: ${s.targetDescription}`,
+    ...Object.entries(s.families).map(([family, st]) => `  ${family.padEnd(width)} ${String(Object.values(st).reduce((a, b) => a + b, 0)).padStart(6)}: ${counts(st)}`),
+    `  ${'all'.padEnd(width)} ${String(s.sent).padStart(6)}: ${counts(s.statuses)}`,
+    `  5xx ${s.fiveXX}; crashes ${s.crashes.length}${s.crashes.length ? ` (${s.crashes.join('; ')})` : ''}; failed checkpoints ${s.failedCheckpoints} of ${s.checkpoints}; ` +
+      `failures ${s.failures.length}; INTERNAL_SERVER_ERROR bodies ${s.internalErrorBodies}; streams hung up on ${s.streamsCut}; upstream calls ${s.upstreamCalls}` +
+      `${s.halted ? `; STOPPED EARLY: ${s.halted}` : ''}`,
+    `  gateway log lines at warn and above: ${logs}${s.stderr ? `; its stderr: ${JSON.stringify(s.stderr.slice(0, 300))}` : ''}`,
+    ...s.gatewayErrors.map((e) => `    ${e}`),
+    s.slowest ? `  slowest: ${s.slowest.ms} ms, ${s.slowest.kind} -> ${s.slowest.status} (block ${s.slowest.at.replace(':', ', request ')})` : '  slowest: none sent',
+    `  ${s.passed ? 'passed' : 'FAILED'}; rerun: ${s.rerun}`,
+  ].join('\n');
+}
+
+const mdCell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+function section(s: FuzzSummary, recorded: { revision: string; machine: string; command: string }): string {
+  const columns = Object.keys(s.statuses).sort(statusOrder);
+  const row = (name: string, st: Record<string, number>, total: number) =>
+    `| ${name} | ${total} | ${columns.map((c) => st[c] ?? 0).join(' | ')} |`;
+  const logs = Object.entries(s.gatewayLogs).map(([line, n]) => `\`${mdCell(line)}\` ×${n}`).join(', ') || 'none';
+  const slow = s.slowest!;
+  return `## Fuzz (npm run fuzz)
+
+The fuzz suite (test/fuzz.test.ts) at scale: random valid, mutated and absurd (huge, deep, repeated) GraphQL
+documents, malformed HTTP (framing, methods, content types, bodies) and odd headers and credentials, on real
+sockets. Every answer must carry a documented status, be well-formed where it is JSON, and hold no stack trace,
+upstream address or credential; a normal query must succeed at every checkpoint; any 5xx, hang or crash fails
+the run. Produced by \`npm run fuzz -- --runs N [--seed N]\` (scripts/fuzz.mjs; not part of \`npm test\`, which
+runs the same suite in process at ${BLOCK_SIZE} requests with the seed ${hex(DEFAULT_SEED)}); it prints the seed
+first and the summary last, and records a passing run here (\`--no-record\` records none).
+
+- Command: \`${recorded.command}\`; rerun exactly: \`${s.rerun}\`
+- Date: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC; gateway revision ${recorded.revision}
+- Machine: ${recorded.machine}
+- Target: ${s.targetDescription}; ${CONCURRENCY} requests in flight; one silent for ${REQUEST_TIMEOUT_MS / 1000} s, or unfinished after ${REQUEST_DEADLINE_MS / 1000} s, is a hang
+- Seed ${s.seed}; ${s.sent} requests in ${s.blocks} blocks (each built and shuffled like \`npm test\`'s run, from a seed drawn from this one), ${s.checkpoints} checkpoints
+- Duration: ${(s.durationMs / 1000).toFixed(1)} s, of which ${(s.buildMs / 1000).toFixed(1)} s generating requests (${Math.round(s.sent / ((s.durationMs - s.buildMs) / 1000))} requests/s while sending)
+- 5xx: ${s.fiveXX}; crashes: ${s.crashes.length}; failed checkpoints: ${s.failedCheckpoints}; other failures: ${s.failures.length}
+- Slowest request: ${slow.ms} ms, ${mdCell(slow.kind)} → ${slow.status} (block ${slow.at.replace(':', ', request ')}); not counting the ${s.streamsCut} answers that were subscription streams, which the fuzzer reads for ${STREAM_READ_MS / 1000} s and then hangs up on
+- Also: ${s.internalErrorBodies} answers with INTERNAL_SERVER_ERROR; gateway log lines at warn and above: ${logs}; gateway stderr: ${s.stderr ? `\`${mdCell(s.stderr.slice(0, 200))}\`` : 'empty'}; ${s.upstreamCalls} upstream calls
+${s.gatewayErrors.map((e) => `  - an error line: \`${mdCell(e)}\`\n`).join('')}
+Statuses by family ("no answer": raw requests the client cuts short, where closing without an answer is allowed):
+
+| family | requests | ${columns.join(' | ')} |
+| --- | ---: | ${columns.map(() => '---:').join(' | ')} |
+${Object.entries(s.families).map(([family, st]) => row(family, st, Object.values(st).reduce((a, b) => a + b, 0))).join('\n')}
+| all | ${s.sent} | ${columns.map((c) => `**${s.statuses[c] ?? 0}**`).join(' | ')} |
+`;
+}
+
 it('answers thousands of random, mutated, oversized and malformed requests with documented statuses and clean bodies', async () => {
-  const requests = buildRequests();
-  const url = new URL(stack.origin);
-  const emulatorPort = new URL(stack.emulator.url).port;
+  const runBlocks = blocks(SETTINGS.runs, SETTINGS.seed);
+  const url = new URL(target.origin);
+  const emulatorPort = new URL(target.emulator.url).port;
   const leakRules: Array<[string, RegExp]> = [
     ['a stack trace line', / {4}at /],
     ['a .ts: file reference', /\.ts:/],
@@ -1140,63 +1529,177 @@ it('answers thousands of random, mutated, oversized and malformed requests with 
     ['a credential', new RegExp(`${SECRET}|test-token`)],
   ];
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  const statuses = new Map<string, number>();
-  const families = new Map<string, number>();
+  const statuses: Record<string, number> = {};
+  const families: Record<string, Record<string, number>> = Object.fromEntries(BLOCK_PLAN.map(([family]) => [family, {}]));
   const failures = new Map<string, { count: number; example: string }>();
-  let crashes = 0;
+  const crashes: string[] = [];
+  const crash = (what: string, detail: string) => {
+    crashes.push(what);
+    failures.set(`crash: ${what}`, { count: 1, example: detail });
+  };
+  let failedCheckpoints = 0;
+  let checkpoints = 0;
+  let sent = 0;
   const timings: Array<{ ms: number; kind: string; status: string }> = [];
+  let slowest: Slowest | undefined;
   const masked: string[] = [];
+  const gatewayLogs: Record<string, number> = {};
+  const gatewayErrors: string[] = [];
+  let buildMs = 0;
+  let streamsCut = 0;
 
-  const record = (req: FuzzRequest, outcome: Outcome) => {
+  const record = (req: FuzzRequest, outcome: Outcome, at: string) => {
     const key = String(outcome.status);
-    statuses.set(key, (statuses.get(key) ?? 0) + 1);
-    families.set(req.family, (families.get(req.family) ?? 0) + 1);
+    statuses[key] = (statuses[key] ?? 0) + 1;
+    const family = (families[req.family] ??= {});
+    family[key] = (family[key] ?? 0) + 1;
     for (const problem of checkOutcome(req, outcome, leakRules)) {
       const group = `${req.family} / ${req.kind}: ${problem.replace(/: .*$/s, '')}`;
       const seen = failures.get(group);
       if (seen) seen.count++;
       else {
         const excerpt = outcome.body.toString('utf8').slice(0, 300);
-        failures.set(group, { count: 1, example: `${problem}\n    request: ${describeRequest(req)}\n    answer: ${String(outcome.status)} ${outcome.contentType} ${JSON.stringify(excerpt)}` });
+        failures.set(group, { count: 1, example: `${problem}\n    request (block ${at.replace(':', ', index ')}): ${describeRequest(req)}\n    answer: ${String(outcome.status)} ${outcome.contentType} ${JSON.stringify(excerpt)}` });
+      }
+    }
+  };
+  /** This block's answers by X-Request-Id (a few clients send the same id: then the last one). */
+  let answered = new Map<string, { at: string; req: FuzzRequest; answer: string }>();
+  const readLogs = () => {
+    for (const line of target.takeLogs()) {
+      const level = Number(line['level']);
+      const msg = String(line['msg'] ?? '');
+      const key = `${LEVELS[level] ?? level} ${msg}`;
+      gatewayLogs[key] = (gatewayLogs[key] ?? 0) + 1;
+      const error = JSON.stringify(line['error'] ?? null).slice(0, 300);
+      if (level >= 50 && gatewayErrors.length < 10 && !gatewayErrors.some((e) => e.startsWith(`${key}: ${error}`))) {
+        const by = answered.get(String(line['requestId']));
+        const request = by ? `block ${by.at.replace(':', ', request ')}: ${describeRequest(by.req).slice(0, 400)} -> ${by.answer}` : 'no answer the fuzzer received carried its request id';
+        gatewayErrors.push(`${key}: ${error} <- ${request}`);
+      }
+      // main.ts logs both and goes on (a rejection) or exits (an exception): either is a crash.
+      if (msg === 'uncaught exception' || msg === 'unhandled rejection') {
+        crash(`the gateway logged ${msg}: ${JSON.stringify(line['error'] ?? null).slice(0, 300)}`, JSON.stringify(line).slice(0, 2000));
       }
     }
   };
 
-  const batch = Math.ceil(requests.length / CHECKPOINTS);
   const started = Date.now();
+  const deadline = started + TEST_TIMEOUT_MS - SUMMARY_MARGIN_MS;
+  /** Why the run stopped early: a hang or a gateway that no longer answers makes the rest noise. */
+  let halt: string | undefined;
+  process.on('uncaughtException', onException);
+  process.on('unhandledRejection', onRejection);
   try {
-    for (let from = 0; from < requests.length; from += batch) {
-      const slice = requests.slice(from, from + batch);
-      let next = 0;
-      await Promise.all(
-        Array.from({ length: CONCURRENCY }, async () => {
-          while (next < slice.length) {
-            const req = slice[next++] as FuzzRequest;
-            const t0 = Date.now();
-            const outcome = req.raw ? await sendRaw(url, req) : await sendHttp(url, agent, req);
-            timings.push({ ms: Date.now() - t0, kind: `${req.family} / ${req.kind}`, status: String(outcome.status) });
-            if (outcome.body.includes('INTERNAL_SERVER_ERROR')) masked.push(`${req.family} / ${req.kind}: ${describeRequest(req).slice(0, 300)} -> ${String(outcome.status)} ${outcome.body.toString('utf8').slice(0, 200)}`);
-            record(req, outcome);
-          }
-        }),
-      );
-      const down = await checkpoint();
-      if (down.length > 0) {
-        crashes++;
-        failures.set(`checkpoint after ${from + slice.length} requests`, { count: 1, example: down.join('; ') });
+    run: for (const [b, block] of runBlocks.entries()) {
+      const building = Date.now();
+      const requests = buildRequests(block.seed, block.size);
+      buildMs += Date.now() - building;
+      answered = new Map();
+      const batch = Math.ceil(requests.length / CHECKPOINTS);
+      for (let from = 0; from < requests.length; from += batch) {
+        const end = Math.min(requests.length, from + batch);
+        let next = from;
+        await Promise.all(
+          Array.from({ length: CONCURRENCY }, async () => {
+            while (next < end && halt === undefined && target.gone() === undefined) {
+              if (Date.now() > deadline) {
+                halt = `out of time: the test's ${TEST_TIMEOUT_MS / 1000} s were nearly up after ${sent} requests`;
+                break;
+              }
+              const index = next++;
+              const req = requests[index] as FuzzRequest;
+              const t0 = Date.now();
+              const outcome = req.raw ? await sendRaw(url, req) : await sendHttp(url, agent, req);
+              const ms = Date.now() - t0;
+              const kind = `${req.family} / ${req.kind}`;
+              timings.push({ ms, kind, status: String(outcome.status) });
+              if (outcome.streamCut) streamsCut++;
+              // A stream hung up on takes STREAM_READ_MS by this side's choice: not slow.
+              else if (!slowest || ms > slowest.ms) slowest = { ms, kind, status: String(outcome.status), at: `${b}:${index}`, request: describeRequest(req).slice(0, 500) };
+              if (outcome.body.includes('INTERNAL_SERVER_ERROR')) masked.push(`${kind}: ${describeRequest(req).slice(0, 300)} -> ${String(outcome.status)} ${outcome.body.toString('utf8').slice(0, 200)}`);
+              record(req, outcome, `${b}:${index}`);
+              if (outcome.status === 'timeout') halt ??= `a request hung (block ${b}, request ${index}: ${kind})`;
+              if (outcome.requestId !== undefined) answered.set(outcome.requestId, { at: `${b}:${index}`, req, answer: `${String(outcome.status)} ${JSON.stringify(outcome.body.toString('utf8').slice(0, 200))}` });
+              sent++;
+            }
+          }),
+        );
+        const gone = target.gone();
+        if (gone !== undefined) {
+          // Everything after this would be a connection error: stop, and say where it happened.
+          readLogs();
+          crash(`${gone} during requests ${from}-${end - 1} of block ${b}, after ${sent} answers`, `its stderr: ${JSON.stringify(target.stderr().slice(-2000))}`);
+          break run;
+        }
+        checkpoints++;
+        const down = await checkpoint();
+        if (down.length > 0) {
+          failedCheckpoints++;
+          failures.set(`checkpoint after ${sent} requests (block ${b})`, { count: 1, example: down.join('; ') });
+          halt ??= `the gateway failed the checkpoint after ${sent} requests`;
+        }
+        if (halt !== undefined) {
+          failures.set(`stopped early: ${halt}`, { count: 1, example: `${sent} of ${SETTINGS.runs} requests sent; the checkpoint after them: ${down.length > 0 ? down.join('; ') : 'passed'}` });
+          readLogs();
+          break run;
+        }
+      }
+      readLogs();
+      if (runBlocks.length > 1) {
+        // A long run says how it goes, so a stall shows while it happens.
+        const fiveXX = Object.entries(statuses).filter(([st]) => /^5\d\d$/.test(st)).reduce((n, [, c]) => n + c, 0);
+        console.log(`fuzz: block ${b + 1} of ${runBlocks.length} done: ${sent} requests in ${((Date.now() - started) / 1000).toFixed(0)} s; 5xx ${fiveXX}, crashes ${crashes.length}, failures ${failures.size}`);
       }
     }
   } finally {
+    process.off('uncaughtException', onException);
+    process.off('unhandledRejection', onRejection);
     agent.destroy();
   }
+  const durationMs = Date.now() - started;
+  readLogs();
+  for (const { what, stack } of uncaught.splice(0)) {
+    if (SETTINGS.target === 'stack') {
+      crash(`${what} (in the process running the gateway)`, stack || '(no stack)');
+    } else {
+      failures.set(`the test process itself: ${what}`, { count: 1, example: `not the gateway: the fuzzer or its emulator\n${stack}` });
+    }
+  }
 
-  const fiveXX = [...statuses].filter(([s]) => /^5\d\d$/.test(s)).reduce((n, [, c]) => n + c, 0);
-  const perStatus = [...statuses].sort(([a], [b]) => a.localeCompare(b)).map(([s, c]) => `${s}=${c}`).join(' ');
-  console.log(
-    `fuzz: ${requests.length} requests sent (${[...families].map(([f, c]) => `${f} ${c}`).join(', ')}) in ${Date.now() - started} ms; ` +
-      `statuses ${perStatus}; 5xx ${fiveXX}; crashes ${crashes}; INTERNAL_SERVER_ERROR bodies ${masked.length}; upstream calls ${stack.emulator.requests.length}`,
-  );
-  if (process.env['FUZZ_VERBOSE']) {
+  const fiveXX = Object.entries(statuses).filter(([s]) => /^5\d\d$/.test(s)).reduce((n, [, c]) => n + c, 0);
+  const report = [...failures].map(([group, { count, example }]) => `${group} (×${count})\n  ${example}`);
+  const seedText = hex(SETTINGS.seed);
+  const partial: Omit<FuzzSummary, 'text'> = {
+    seed: seedText,
+    runs: SETTINGS.runs,
+    sent,
+    blocks: runBlocks.length,
+    checkpoints,
+    target: SETTINGS.target,
+    targetDescription: target.description,
+    durationMs,
+    buildMs,
+    families,
+    statuses,
+    fiveXX,
+    crashes,
+    failedCheckpoints,
+    ...(halt !== undefined ? { halted: halt } : {}),
+    ...(slowest ? { slowest } : {}),
+    upstreamCalls: target.emulator.requests.length,
+    internalErrorBodies: masked.length,
+    streamsCut,
+    gatewayLogs,
+    gatewayErrors,
+    stderr: target.stderr(),
+    failures: report,
+    passed: report.length === 0,
+    rerun: `npm run fuzz -- --runs ${SETTINGS.runs} --seed ${seedText} --target ${SETTINGS.target}`,
+  };
+  const summary: FuzzSummary = { ...partial, text: summaryText(partial) };
+  console.log(summary.text);
+  if (SETTINGS.verbose) {
     // Diagnostics: the slowest requests, and the statuses of every sub-case.
     console.log([...timings].sort((a, b) => b.ms - a.ms).slice(0, 25).map((t) => `${t.ms} ms ${t.kind} -> ${t.status}`).join('\n'));
     const byKind = new Map<string, Map<string, number>>();
@@ -1208,7 +1711,14 @@ it('answers thousands of random, mutated, oversized and malformed requests with 
     console.log([...byKind].sort(([a], [b]) => a.localeCompare(b)).map(([k, c]) => `${k}: ${[...c].map(([st, n]) => `${st}=${n}`).join(' ')}`).join('\n'));
     console.log(`masked INTERNAL_SERVER_ERROR: ${masked.length}\n${masked.slice(0, 20).join('\n')}`);
   }
-  const report = [...failures].map(([group, { count, example }]) => `${group} (×${count})\n  ${example}`);
   if (report.length > 0) console.log(`fuzz failures:\n${report.join('\n')}`);
+  if (SETTINGS.report) writeFileSync(SETTINGS.report, `${JSON.stringify(summary, null, 2)}\n`);
+  // Only a passing run is recorded: a failing one is a bug to report, with its seed, not a result.
+  if (SETTINGS.out && summary.passed && provenance) {
+    const { FUZZ_HEADING, writeSection } = await import('../bench/sections.ts');
+    const command = SETTINGS.command ?? `FUZZ_RUNS=${SETTINGS.runs} FUZZ_SEED=${seedText} FUZZ_TARGET=${SETTINGS.target} npx vitest run test/fuzz.test.ts`;
+    writeSection(SETTINGS.out, FUZZ_HEADING, section(summary, { ...provenance, command }));
+    console.log(`fuzz: recorded in ${SETTINGS.out} (${FUZZ_HEADING})`);
+  }
   expect(report).toEqual([]);
-}, 120_000);
+}, TEST_TIMEOUT_MS);

@@ -11,7 +11,7 @@ import { GatewayError } from '../src/errors.ts';
 import { createLogger } from '../src/logger.ts';
 import type { LiveEvent } from '../src/live/events.ts';
 import { createPoller } from '../src/live/poller.ts';
-import type { UpstreamCall, UpstreamClient } from '../src/upstream/client.ts';
+import type { CallSignal, UpstreamCall, UpstreamClient } from '../src/upstream/client.ts';
 
 const QUERY: TrainingJobsQuery = { status: undefined, page: 1, perPage: 10, sortBy: 'JOB_NAME', order: 'ASC', search: undefined, workspaceId: '0' };
 const page = (totalCount: number): TrainingJobPage => ({ jobs: [], totalCount, remainingJobs: 3, maxRunningJobs: 5, page: 1, perPage: 10 });
@@ -22,7 +22,7 @@ afterEach(() => void vi.useRealTimers());
 
 /** A client answering from a script, one entry per call, recording when each call was made. */
 function scripted(answers: Array<TrainingJobPage | GatewayError | 'hang'>) {
-  const calls: Array<{ at: number; signal: AbortSignal | undefined }> = [];
+  const calls: Array<{ at: number; signal: CallSignal | undefined }> = [];
   const client: UpstreamClient = {
     listTrainingJobs(_query: TrainingJobsQuery, call: UpstreamCall) {
       calls.push({ at: Date.now(), signal: call.signal });

@@ -61,6 +61,21 @@ describe('properties: DateTime', () => {
     );
   });
 
+  it("writes exactly what Date's toISOString writes, the arithmetic formatter being its stand-in", () => {
+    // Near day boundaries, in leap and century years, and below year 1000 (padded to four digits).
+    const dayEdge = fc.tuple(fc.integer({ min: Math.ceil(MIN_MS / DAY_MS), max: Math.floor(MAX_MS / DAY_MS) }), fc.integer({ min: -2, max: 2 }))
+      .map(([day, delta]) => Math.min(MAX_MS, Math.max(MIN_MS, day * DAY_MS + delta)));
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.integer({ min: MIN_MS, max: MAX_MS }), dayEdge, fc.integer({ min: MIN_MS, max: utc(1000, 1, 1, 0, 0, 0, 0) })),
+        (ms) => {
+          expect(formatDateTime(ms)).toBe(new Date(ms).toISOString());
+        },
+      ),
+      { seed: SEED, numRuns: 5000 },
+    );
+  });
+
   it('formats nothing outside 0000..9999 or for a non-integer', () => {
     fc.assert(
       fc.property(

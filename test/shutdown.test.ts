@@ -129,7 +129,8 @@ describe('the process', () => {
     const overSse = sse(gw.origin, LIVE, { headers: AUTH });
     const overWs = rawWs(gw.origin, LIVE, AUTH);
     await overSse.received(1);
-    await vi.waitFor(() => expect(overWs.nexts()).toHaveLength(1));
+    // The first upgrade may wait for yoga and the WebSocket server to load (tsx compiles them).
+    await vi.waitFor(() => expect(overWs.nexts()).toHaveLength(1), { timeout: 10_000 });
     const start = Date.now();
     gw.child.kill('SIGTERM');
     await overSse.done;

@@ -8,7 +8,7 @@
 import type { Logger } from 'pino';
 import type { TrainingJobsQuery } from '../domain.ts';
 import { GatewayError } from '../errors.ts';
-import type { UpstreamClient } from '../upstream/client.ts';
+import type { CallSignal, UpstreamClient } from '../upstream/client.ts';
 import { pageKey } from '../upstream/query.ts';
 import { createLocalBus, createLocalElection, type PageBus, type PollerElection } from './coordination.ts';
 import type { LiveEvent, PageEvent } from './events.ts';
@@ -48,7 +48,7 @@ export interface LiveCaller {
   /** Who counts against LIVE_MAX_PER_CALLER: a hash of the caller's own credential, or its address. */
   identity: string;
   /** Ends the stream when the request goes away. */
-  signal?: AbortSignal | undefined;
+  signal?: CallSignal | undefined;
 }
 
 export interface LiveRegistry {

@@ -10,8 +10,11 @@
  * too, as a stream (sse-stream.ts) with yoga's exact bytes: thousands of them stay open at once.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createSourceEventStream, getOperationAST, specifiedRules, validate, type DocumentNode, type GraphQLError, type GraphQLSchema, type ValidationRule } from 'graphql';
-import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+import {
+  createSourceEventStream, execute, getOperationAST, specifiedRules, validate,
+  type DocumentNode, type ExecutionResult, type GraphQLError, type GraphQLSchema, type ValidationRule,
+} from 'graphql';
+import type { CompiledQuery } from 'graphql-jit';
 import type { Logger } from 'pino';
 import type { GatewayContext } from '../context.ts';
 import type { RequestTrace } from './telemetry.ts';
@@ -22,6 +25,8 @@ import type { SharedResults } from './use-shared-subscription-results.ts';
 import type { LiveSource } from '../live/stream.ts';
 import { parseWithLimits, type ParserLimits } from './use-parser-limits.ts';
 import type { YogaServer } from './yoga.ts';
+import type { CallSignal } from '../upstream/client.ts';
+import type { Compressor } from './compression.ts';
 
 /** What Subscription.trainingJobs's subscribe gives: a source that can push (src/live/stream.ts). */
 const isLiveSource = (source: unknown): source is LiveSource =>
@@ -33,7 +38,7 @@ export interface FastPathOptions {
   getYoga(): Promise<YogaServer>;
   log: Logger;
   /** `live`: the context must serve subscriptions (it then reads who the caller is). */
-  createContext(req: IncomingMessage, trace: RequestTrace, signal: AbortSignal | undefined, live: boolean): GatewayContext;
+  createContext(req: IncomingMessage, trace: RequestTrace, signal: CallSignal | undefined, live: boolean): GatewayContext;
   /** Subscription events executed once for all their subscribers. */
   shared: SharedResults;
   maskError(error: unknown, message: string): Error;
@@ -42,6 +47,13 @@ export interface FastPathOptions {
   parserLimits: ParserLimits;
   /** Distinct documents kept compiled, default 1000. */
   maxDocuments?: number;
+  /**
+   * Run queries compiled by graphql-jit once warm() has loaded it, default true; until then, and
+   * with false, graphql-js executes them (the same answers: the differential test runs both).
+   */
+  jit?: boolean;
+  /** Sends every whole answer, compressed when the client accepts it (compression.ts). */
+  compressor: Compressor;
 }
 
 /** The media type of a subscription's stream. */
@@ -63,15 +75,34 @@ export function fastMediaType(accept: string | undefined): string | undefined {
 export function createFastPath(options: FastPathOptions) {
   const { schema, getYoga, log, createContext, maskError, parserLimits, maxDocuments = 1000 } = options;
   const rules = [...specifiedRules, ...options.limitRules];
-  // A compiled query, or a validated subscription, and the name of the operation it runs.
-  type Entry = { compiled: CompiledQuery; name: string } | { subscription: DocumentNode; name: string };
-  const documents = new Map<string, Entry | null>();
+  // A validated query (compiled once the JIT is there), or a validated subscription, and the
+  // name of the operation it runs.
+  type Entry = { query: DocumentNode; compiled: CompiledQuery | undefined; name: string } | { subscription: DocumentNode; name: string };
+  // graphql-jit and what it loads (fast-json-stringify, ajv) take about a third of the start-up
+  // time: it is loaded after start-up (warm), and the first requests run on graphql-js.
+  let jit: typeof import('graphql-jit') | undefined;
+  let jitLoading: Promise<unknown> | undefined;
+  const warm = () => (jitLoading ??= options.jit === false ? Promise.resolve() : import('graphql-jit').then((module) => (jit = module)));
+
+  /** The query's result, by its compiled form when there is one (compiled on first use after warm-up). */
+  function run(entry: Extract<Entry, { query: DocumentNode }>, context: GatewayContext, variables: Record<string, unknown>, name: string | undefined) {
+    if (entry.compiled === undefined && jit !== undefined) {
+      const compiled = jit.compileQuery(schema, entry.query, name);
+      // Not compilable (graphql-jit refuses a few valid documents): graphql-js keeps running it.
+      if (jit.isCompiledQuery(compiled)) entry.compiled = compiled;
+    }
+    if (entry.compiled !== undefined) return entry.compiled.query(undefined, context, variables) as ExecutionResult | Promise<ExecutionResult>;
+    return execute({ schema, document: entry.query, contextValue: context, variableValues: variables, operationName: name });
+  }
+  const documents = new Map<string, Map<string | undefined, Entry | null>>();
   const streamResults = createStreamWriter();
 
   function compile(query: string, name: string | undefined) {
-    // "" and no name differ: "" names no operation, so yoga must refuse it.
-    const key = `${name === undefined ? '*' : `=${name}`}\n${query}`;
-    let entry = documents.get(key);
+    // "" and no name differ: "" names no operation, so yoga must refuse it. The query itself
+    // is the outer key, as parsed from the body: a key built from it would be a new string to
+    // hash on every request.
+    let byName = documents.get(query);
+    let entry = byName?.get(name);
     if (entry !== undefined) return entry;
     entry = null;
     try {
@@ -79,18 +110,19 @@ export function createFastPath(options: FastPathOptions) {
       const operation = getOperationAST(document, name)?.operation;
       if ((operation === 'query' || operation === 'subscription') && validate(schema, document, rules).length === 0) {
         const named = operationName(document, name) ?? '';
-        if (operation === 'subscription') {
-          entry = { subscription: document, name: named };
-        } else {
-          const compiled = compileQuery(schema, document, name);
-          if (isCompiledQuery(compiled)) entry = { compiled, name: named };
-        }
+        entry = operation === 'subscription' ? { subscription: document, name: named } : { query: document, compiled: undefined, name: named };
       }
     } catch {
       // a syntax error: yoga answers it
     }
-    if (documents.size >= maxDocuments) documents.delete(documents.keys().next().value!);
-    documents.set(key, entry);
+    if (byName === undefined) {
+      if (documents.size >= maxDocuments) documents.delete(documents.keys().next().value!);
+      byName = new Map();
+      documents.set(query, byName);
+    }
+    // A client cycling through operation names cannot grow one document's entries without end.
+    if (byName.size >= MAX_NAMES_PER_DOCUMENT) byName.clear();
+    byName.set(name, entry);
     return entry;
   }
 
@@ -105,11 +137,12 @@ export function createFastPath(options: FastPathOptions) {
     }
     const request = new Request(`http://localhost${req.url ?? '/'}`, { method: 'POST', headers, body: new Uint8Array(body), signal });
     const response = await yoga.handle(request, { trace, address: req.socket.remoteAddress });
-    res.writeHead(response.status, Object.fromEntries(response.headers));
     if (response.headers.get('content-type') !== EVENT_STREAM || response.body === null) {
-      res.end(Buffer.from(await response.arrayBuffer()));
+      // Whole: compressed like the answers of this path (yoga's own plugin only acts where yoga writes).
+      options.compressor.send(req, res, response.status, Object.fromEntries(response.headers), Buffer.from(await response.arrayBuffer()));
       return;
     }
+    res.writeHead(response.status, Object.fromEntries(response.headers));
     // A stream (a subscription this path does not take, such as one with extensions): relay it.
     const reader = response.body.getReader();
     res.once('close', () => void reader.cancel().catch(() => {}));
@@ -117,20 +150,15 @@ export function createFastPath(options: FastPathOptions) {
     res.end();
   }
 
-  return async function serve(req: IncomingMessage, res: ServerResponse, trace: RequestTrace, mediaType: string) {
-    const controller = new AbortController();
-    res.once('close', () => {
-      if (!res.writableFinished) controller.abort();
-    });
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks);
+  async function serve(req: IncomingMessage, res: ServerResponse, trace: RequestTrace, mediaType: string) {
+    const gone = new ClientGone(res);
+    const body = await readBody(req);
 
     const params = parseParams(body);
     const entry = params && compile(params.query, params.operationName);
     // A query over SSE, or a subscription over JSON (406), is yoga's to answer.
     if (!params || !entry || 'subscription' in entry !== (mediaType === EVENT_STREAM)) {
-      return viaYoga(req, res, body, trace, controller.signal);
+      return viaYoga(req, res, body, trace, gone.signal());
     }
 
     trace.operation = entry.name;
@@ -141,14 +169,14 @@ export function createFastPath(options: FastPathOptions) {
       const args = { schema, document: entry.subscription, operationName: params.operationName, variableValues: params.variables, contextValue };
       const source = await createSourceEventStream(args);
       // No stream of ours: the variables did not coerce, and yoga phrases that error.
-      if (!isLiveSource(source)) return viaYoga(req, res, body, trace, controller.signal);
+      if (!isLiveSource(source)) return viaYoga(req, res, body, trace, gone.signal());
       const { shared } = options;
       return streamResults(res, source, { trace, maskError, execute: (event) => shared.execute(args, event) });
     }
-    const context = createContext(req, trace, controller.signal, false);
-    const result = await entry.compiled.query(undefined, context, params.variables);
+    const context = createContext(req, trace, gone, false);
+    const result = await run(entry, context, params.variables, params.operationName);
     // No data: the variables did not coerce, and yoga phrases that error the way the spec does.
-    if (result.data === undefined) return viaYoga(req, res, body, trace, controller.signal);
+    if (result.data === undefined) return viaYoga(req, res, body, trace, gone.signal());
 
     let payload: string;
     if (result.errors?.length) {
@@ -159,9 +187,10 @@ export function createFastPath(options: FastPathOptions) {
       payload = JSON.stringify({ data: result.data });
     }
     if (res.destroyed) return;
-    res.writeHead(200, { 'content-type': `${mediaType}; charset=utf-8`, 'content-length': Buffer.byteLength(payload) });
-    res.end(payload);
-  };
+    options.compressor.send(req, res, 200, { 'content-type': `${mediaType}; charset=utf-8` }, payload);
+  }
+
+  return { serve, warm };
 }
 
 interface Params {
@@ -193,4 +222,58 @@ function parseParams(body: Buffer): Params | undefined {
     operationName: typeof operationName === 'string' ? operationName : undefined,
     variables: isObject ? (variables as Record<string, unknown>) : {},
   };
+}
+
+/** Operation names remembered per document: a real client sends one or a few. */
+const MAX_NAMES_PER_DOCUMENT = 16;
+
+/** The whole body, read with plain listeners: an async iterator over it costs more than the body's own parsing at this size. */
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    req.once('error', reject);
+    // The client went away mid-body: nothing to answer (the handler logs nothing for it).
+    req.once('close', () => {
+      if (!req.complete) reject(new Error('request body incomplete'));
+    });
+  });
+}
+
+/**
+ * The client leaving before its answer, as the part of AbortSignal the upstream client uses:
+ * one AbortController per request cost about 2 % of a perPage 10 load. A real signal is made
+ * only for the requests handed to yoga.
+ */
+class ClientGone implements CallSignal {
+  aborted = false;
+  private listeners: (() => void)[] = [];
+  private controller: AbortController | undefined;
+
+  constructor(res: ServerResponse) {
+    res.once('close', () => {
+      if (res.writableFinished) return;
+      this.aborted = true;
+      for (const listener of this.listeners.splice(0)) listener();
+    });
+  }
+
+  addEventListener(_type: 'abort', listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
+  removeEventListener(_type: 'abort', listener: () => void): void {
+    const at = this.listeners.indexOf(listener);
+    if (at >= 0) this.listeners.splice(at, 1);
+  }
+
+  signal(): AbortSignal {
+    if (this.controller === undefined) {
+      const controller = (this.controller = new AbortController());
+      if (this.aborted) controller.abort();
+      else this.addEventListener('abort', () => controller.abort());
+    }
+    return this.controller.signal;
+  }
 }

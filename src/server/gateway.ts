@@ -13,6 +13,7 @@ import { schema } from '../schema/index.ts';
 import { callerToken, upstreamToken, type TokenPolicy } from '../upstream/auth.ts';
 import type { UpstreamClient } from '../upstream/client.ts';
 import { createFastPath, fastMediaType } from './fast-path.ts';
+import { hungUp } from './use-request-trace.ts';
 import { createSharedResults } from './use-shared-subscription-results.ts';
 import { createGraphiQLHandler, wantsGraphiQL } from './graphiql.ts';
 import { createMaskError } from './use-error-log.ts';
@@ -23,6 +24,7 @@ import { refuseBody } from './body-limit.ts';
 import { applyCors } from './cors.ts';
 import { createRateLimiter, type RateLimiter } from './rate-limit.ts';
 import { sendError } from './error-response.ts';
+import { createCompressor, DEFAULT_COMPRESSION, type CompressionOptions, type Compressor } from './compression.ts';
 import { createTelemetry, type RequestTrace, type Telemetry } from './telemetry.ts';
 import type { PersistedOperations } from './persisted-operations.ts';
 import { attachWebSocket } from './websocket.ts';
@@ -37,8 +39,12 @@ export interface GatewayOptions {
   log: Logger;
   /** The largest request body accepted, default 100 KiB. */
   maxRequestBytes?: number;
+  /** Compressed answers (compression.ts), default br and gzip from 4096 bytes. */
+  compression?: CompressionOptions;
   /** Answer plain JSON queries without yoga's machinery (fast-path.ts), default true. */
   fastPath?: boolean;
+  /** The fast path runs queries compiled by graphql-jit once loaded (fast-path.ts), default true. */
+  jit?: boolean;
   /** Depth, aliases, directives and cost per operation (operation-limits.ts). */
   limits?: OperationLimits;
   /** Tokens and nesting per document (use-parser-limits.ts). */
@@ -74,6 +80,8 @@ export interface Gateway {
    * connections still open. Resolves with the number of requests cut.
    */
   shutdown(graceMs: number): Promise<number>;
+  /** Loads now what is otherwise loaded a second after listening: graphql-jit, yoga, the WebSocket server. */
+  warm(): Promise<void>;
 }
 
 export const GRAPHQL_ENDPOINT = '/graphql';
@@ -96,9 +104,14 @@ function refuseRateLimited(req: IncomingMessage, res: ServerResponse, trace: Req
   return true;
 }
 
-/** A small JSON answer (the probes'), without a body for HEAD. */
-function sendJson(req: IncomingMessage, res: ServerResponse, status: number, body: string, type = 'application/json'): void {
-  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
+/**
+ * A probe's answer, without a body for HEAD. /health and /ready are tiny and go out as they are;
+ * /metrics (tens of KB of text, and Prometheus asks for gzip) goes through the compressor.
+ */
+function sendJson(req: IncomingMessage, res: ServerResponse, status: number, body: string, type = 'application/json', compressor?: Compressor): void {
+  const headers = { 'content-type': type, 'cache-control': 'no-store' };
+  if (compressor !== undefined) return compressor.send(req, res, status, headers, body);
+  res.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(body) });
   res.end(req.method === 'HEAD' ? undefined : body);
 }
 
@@ -126,22 +139,26 @@ export function createGateway(options: GatewayOptions): Gateway {
   const limiter = options.limiter ?? createRateLimiter(options.rateLimit ?? { perSecond: 0, burst: 0 });
   if (!introspection) limitRules.push(NoSchemaIntrospectionCustomRule);
   const maskErrorFn = createMaskError();
+  const compression = options.compression ?? DEFAULT_COMPRESSION;
+  const compressor = createCompressor(compression);
   const telemetry = options.telemetry ?? createTelemetry({ log });
   const shared = createSharedResults();
   let yoga: Promise<YogaServer> | undefined;
   const getYoga = () =>
     (yoga ??= import('./yoga.ts').then(({ createYogaServer }) =>
-      createYogaServer({ client, live, tokens, log, endpoint: GRAPHQL_ENDPOINT, maskError: maskErrorFn, limitRules, parserLimits, persisted, shared }),
+      createYogaServer({ client, live, tokens, log, endpoint: GRAPHQL_ENDPOINT, maskError: maskErrorFn, limitRules, parserLimits, persisted, shared, compression }),
     ));
-  const serveGraphiQL = createGraphiQLHandler(GRAPHQL_ENDPOINT);
-  const serveFast = createFastPath({
+  const serveGraphiQL = createGraphiQLHandler(GRAPHQL_ENDPOINT, compression.encodings);
+  const fast = createFastPath({
     schema,
+    jit: options.jit,
     getYoga,
     log,
     limitRules,
     parserLimits,
     maskError: maskErrorFn,
     shared,
+    compressor,
     createContext: (req, trace, signal, subscription) => {
       const headers = nodeHeaders(req);
       const caller = subscription ? { registry: live, credential: callerToken(headers), address: req.socket.remoteAddress } : undefined;
@@ -159,6 +176,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     const trace = telemetry.begin(req, res, requestId);
     const path = (req.url ?? '/').split('?', 1)[0];
     const unexpected = (err: unknown) => {
+      // A client that hung up mid-body is no fault of ours: its request line says `aborted`.
+      if (hungUp(req)) return;
       log.error({ requestId, error: errorForLog(err) }, 'unexpected error');
       sendError(res, trace, 500, 'INTERNAL_SERVER_ERROR', 'Unexpected error.');
     };
@@ -167,7 +186,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       trace.kind = 'probe';
       if (path === '/health') sendJson(req, res, 200, '{"status":"ok"}');
       else if (path === '/ready') sendJson(req, res, draining ? 503 : 200, draining ? '{"status":"draining"}' : '{"status":"ready"}');
-      else telemetry.registry.metrics().then((text) => sendJson(req, res, 200, text, telemetry.registry.contentType), unexpected);
+      else telemetry.registry.metrics().then((text) => sendJson(req, res, 200, text, telemetry.registry.contentType, compressor), unexpected);
       return;
     }
     if (applyCors(req, res, { origins: corsOrigins })) return;
@@ -191,7 +210,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (refuseBody(req, res, trace, maxRequestBytes)) return;
     const mediaType = fastPath && req.method === 'POST' && path === GRAPHQL_ENDPOINT ? fastPathMediaType(req) : undefined;
     if (mediaType !== undefined) {
-      serveFast(req, res, trace, mediaType).catch(unexpected);
+      fast.serve(req, res, trace, mediaType).catch(unexpected);
       return;
     }
     getYoga()
@@ -204,7 +223,13 @@ export function createGateway(options: GatewayOptions): Gateway {
     server, endpoint: GRAPHQL_ENDPOINT, getYoga, log, telemetry, corsOrigins, limiter, maxPayload: maxRequestBytes, persisted,
   });
   // Load yoga soon after start-up, off the path of the first requests (the fast path needs none).
-  server.once('listening', () => setTimeout(() => void getYoga(), 1000).unref());
+  const warm = async () => {
+    await fast.warm();
+    await getYoga();
+    await websocket.warm();
+  };
+  // Off the path of the first requests, which the fast path answers on graphql-js meanwhile.
+  server.once('listening', () => setTimeout(() => void warm(), 1000).unref());
 
   function drain() {
     draining = true;
@@ -240,5 +265,5 @@ export function createGateway(options: GatewayOptions): Gateway {
     }
   }
 
-  return { server, handler, telemetry, drain, shutdown };
+  return { server, handler, telemetry, drain, shutdown, warm };
 }

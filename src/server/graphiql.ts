@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
+import { DEFAULT_COMPRESSION, mergeVary, negotiate, type Encoding } from './compression.ts';
 
 export const EXAMPLE_QUERY = `# Training jobs, one page at a time. Try other arguments: the docs (top left) list them.
 query RunningJobs($page: Int! = 1) {
@@ -47,7 +48,8 @@ interface Rendered {
   br: Buffer;
 }
 
-export function createGraphiQLHandler(endpoint: string) {
+/** `encodings`: those offered (COMPRESSION), preferred first; none sends the page as it is. */
+export function createGraphiQLHandler(endpoint: string, encodings: readonly Encoding[] = DEFAULT_COMPRESSION.encodings) {
   let rendered: Promise<Rendered> | undefined;
 
   async function render(): Promise<Rendered> {
@@ -62,9 +64,10 @@ export function createGraphiQLHandler(endpoint: string) {
       additionalHeaders: { 'x-graphql-csrf': '1' },
     });
     const identity = Buffer.from(html);
+    // Only the codings offered are ever sent (negotiate picks among them).
     const [gz, br] = await Promise.all([
-      promisify(gzip)(identity, { level: 6 }),
-      promisify(brotliCompress)(identity, { params: { [constants.BROTLI_PARAM_QUALITY]: 5 } }),
+      encodings.includes('gzip') ? promisify(gzip)(identity, { level: 6 }) : identity,
+      encodings.includes('br') ? promisify(brotliCompress)(identity, { params: { [constants.BROTLI_PARAM_QUALITY]: 5 } }) : identity,
     ]);
     return { identity, gzip: gz, br };
   }
@@ -72,16 +75,13 @@ export function createGraphiQLHandler(endpoint: string) {
   return async function serveGraphiQL(req: IncomingMessage, res: ServerResponse): Promise<void> {
     rendered ??= render();
     const page = await rendered;
-    const accepted = String(req.headers['accept-encoding'] ?? '');
-    const [encoding, body] = /\bbr\b/.test(accepted)
-      ? ['br', page.br]
-      : /\bgzip\b/.test(accepted)
-        ? ['gzip', page.gzip]
-        : [undefined, page.identity];
+    const encoding = negotiate(req.headers['accept-encoding'], encodings);
+    const body = encoding === undefined ? page.identity : page[encoding];
     res.writeHead(200, {
       'content-type': 'text/html; charset=utf-8',
       'content-length': body.length,
-      vary: 'Accept, Accept-Encoding',
+      // Accept: GraphiQL or a GraphQL answer; CORS's Origin, when set, is kept.
+      vary: mergeVary(res.getHeader('vary'), 'Accept', encodings.length > 0 ? 'Accept-Encoding' : undefined),
       'cache-control': 'no-cache',
       ...(encoding ? { 'content-encoding': encoding } : {}),
     });

@@ -3,11 +3,10 @@
  * preset writes (`persisted-documents.json`, hash -> document), served by yoga's plugin. In
  * allow-list mode only operations of the manifest run, sent by id (`documentId`, or
  * `extensions.persistedQuery.sha256Hash`); in mixed mode arbitrary documents run too.
+ * Nothing of yoga here: main.ts reads the manifest at start-up, before yoga is loaded.
  */
 import { readFileSync } from 'node:fs';
-import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
 import { GraphQLError } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
 
 export type PersistedMode = 'allowlist' | 'mixed';
 
@@ -35,14 +34,6 @@ export function loadManifest(path: string): Map<string, string> {
   return manifest;
 }
 
-export function usePersistedOperationsFrom({ manifest, mode }: PersistedOperations): Plugin {
-  return usePersistedOperations({
-    getPersistedOperation: (key) => manifest.get(key) ?? null,
-    allowArbitraryOperations: mode === 'mixed',
-    extractPersistedOperationId: persistedOperationId,
-  }) as Plugin;
-}
-
 interface OperationParams {
   query?: string | undefined;
   extensions?: Record<string, unknown> | null | undefined;
@@ -53,7 +44,7 @@ interface OperationParams {
  * persisted documents) and Apollo's `extensions.persistedQuery.sha256Hash`; yoga's default reads
  * only the latter.
  */
-function persistedOperationId(params: OperationParams): string | null {
+export function persistedOperationId(params: OperationParams): string | null {
   const { documentId } = params as { documentId?: unknown };
   if (typeof documentId === 'string') return documentId;
   const hash = (params.extensions?.['persistedQuery'] as { sha256Hash?: unknown } | undefined)?.sha256Hash;

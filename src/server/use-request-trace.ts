@@ -4,6 +4,7 @@
  * screenshot of an error leads to the log line), and the log line of an unexpected error that
  * yoga masked outside a resolver, before the request id was at hand.
  */
+import type { IncomingMessage } from 'node:http';
 import { getOperationAST, type DocumentNode, type GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
@@ -43,13 +44,21 @@ export function useRequestTrace(log: Logger): Plugin<ServerContext & { params?: 
     onResultProcess({ result, setResult, serverContext }) {
       const { trace } = serverContext as unknown as ServerContext;
       if (Array.isArray(result) || Symbol.asyncIterator in result || !result.errors?.length) return;
+      // The node adapter puts the request in the server context: a body cut short by its
+      // client fails as an error of ours would, but is none.
+      const { req } = serverContext as { req?: IncomingMessage };
       for (const error of result.errors) {
         const cause = maskedCause(error);
-        if (cause !== undefined) log.error({ requestId: trace.requestId, error: errorForLog(cause) }, 'unexpected error');
+        if (cause !== undefined && !(req !== undefined && hungUp(req))) log.error({ requestId: trace.requestId, error: errorForLog(cause) }, 'unexpected error');
       }
       setResult({ ...result, errors: traceErrors(trace, result.errors) });
     },
   };
+}
+
+/** Whether the client went away before sending its whole request (nothing to log as ours). */
+export function hungUp(req: IncomingMessage): boolean {
+  return !req.complete && (req.destroyed || req.socket.destroyed);
 }
 
 /** The name of the operation a document runs, '' when anonymous, undefined when none is picked. */

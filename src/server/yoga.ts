@@ -5,17 +5,19 @@
  */
 import type { ValidationRule } from 'graphql';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import { createYoga } from 'graphql-yoga';
+import { createYoga, type Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { createContext, type GatewayContext } from '../context.ts';
 import { schema } from '../schema/index.ts';
 import type { LiveRegistry } from '../live/registry.ts';
 import { callerToken, upstreamToken, type TokenPolicy } from '../upstream/auth.ts';
 import type { UpstreamClient } from '../upstream/client.ts';
+import { useCompression, type CompressionOptions } from './compression.ts';
 import { useErrorLog } from './use-error-log.ts';
 import { useParserLimits, type ParserLimits } from './use-parser-limits.ts';
 import { useOperationLimits } from './operation-limits.ts';
-import { usePersistedOperationsFrom, type PersistedOperations } from './persisted-operations.ts';
+import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
+import { persistedOperationId, type PersistedOperations } from './persisted-operations.ts';
 import { useRequestErrors } from './use-request-errors.ts';
 import { useRequestTrace, type ServerContext } from './use-request-trace.ts';
 import { useSharedSubscriptionResults, type SharedResults } from './use-shared-subscription-results.ts';
@@ -33,9 +35,11 @@ export interface YogaOptions {
   maskError: (error: unknown, message: string) => Error;
   /** Subscription events executed once for all their subscribers. */
   shared: SharedResults;
+  /** Compressed answers (compression.ts); off when it offers no coding. */
+  compression: CompressionOptions;
 }
 
-export function createYogaServer({ client, live, tokens, log, endpoint, maskError, limitRules, parserLimits, persisted, shared }: YogaOptions) {
+export function createYogaServer({ client, live, tokens, log, endpoint, maskError, limitRules, parserLimits, persisted, shared, compression }: YogaOptions) {
   return createYoga<ServerContext, GatewayContext>({
     schema,
     graphqlEndpoint: endpoint,
@@ -69,8 +73,17 @@ export function createYogaServer({ client, live, tokens, log, endpoint, maskErro
       useErrorLog(log),
       useRequestTrace(log),
       useSharedSubscriptionResults(shared),
+      ...(compression.encodings.length > 0 ? [useCompression(compression)] : []),
     ],
   });
+}
+
+function usePersistedOperationsFrom({ manifest, mode }: PersistedOperations): Plugin {
+  return usePersistedOperations({
+    getPersistedOperation: (key) => manifest.get(key) ?? null,
+    allowArbitraryOperations: mode === 'mixed',
+    extractPersistedOperationId: persistedOperationId,
+  }) as Plugin;
 }
 
 export type YogaServer = ReturnType<typeof createYogaServer>;

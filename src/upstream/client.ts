@@ -3,7 +3,6 @@
  * by every request, one deadline per call covering connect, headers, body and every retry,
  * and every outcome turned into a page or a GatewayError (classify.ts).
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import type { TrainingJobPage, TrainingJobsQuery } from '../domain.ts';
 import { GatewayError } from '../errors.ts';
@@ -14,6 +13,7 @@ import { buildQueryString, toWireQuery } from './query.ts';
 import { backoffMs, RETRIED_STATUSES, retryAfterMs, UNAVAILABLE_STATUSES } from './retry.ts';
 import { sdkDate, sign } from './signer.ts';
 import { parseWireJson } from './wire.ts';
+import { exchange, type Exchange } from './exchange.ts';
 
 export interface UpstreamClientOptions {
   /** Base URL, e.g. https://modelarts.cn-north-4.myhuaweicloud.com; may carry a path prefix. */
@@ -53,12 +53,19 @@ export interface UpstreamTrace {
   outcome: string | undefined;
 }
 
+/** The part of AbortSignal a call listens to: an AbortSignal, or anything as small that acts alike. */
+export interface CallSignal {
+  readonly aborted: boolean;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
 export interface UpstreamCall {
   /** The token sent as X-Auth-Token. */
   token: string;
   requestId: string;
   /** Aborts the call when the client goes away. */
-  signal?: AbortSignal | undefined;
+  signal?: CallSignal | undefined;
   trace?: UpstreamTrace | undefined;
 }
 
@@ -79,6 +86,34 @@ const TRANSPORT_CODES = new Set([
   'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_CLOSED', 'UND_ERR_DESTROYED',
   'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
 ]);
+
+/**
+ * Why a call stopped early (its deadline passed, or its client left), and the one thing to end
+ * when it does: the exchange or the backoff under way.
+ */
+interface CallStop {
+  why(): 'deadline' | 'client' | undefined;
+  now(why: 'deadline' | 'client'): void;
+  /** Registers what `now` ends; runs it at once when the call has already stopped. */
+  during(end: () => void): void;
+}
+
+function callStop(): CallStop {
+  let current: (() => void) | undefined;
+  let stopped: 'deadline' | 'client' | undefined;
+  return {
+    why: () => stopped,
+    now(why) {
+      if (stopped !== undefined) return;
+      stopped = why;
+      current?.();
+    },
+    during(end) {
+      current = end;
+      if (stopped !== undefined) end();
+    },
+  };
+}
 
 export function createUpstreamClient(options: UpstreamClientOptions): UpstreamClient {
   const url = new URL(options.endpoint);
@@ -122,31 +157,21 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     return { path: `${path}?${signed.queryString}`, headers };
   }
 
-  async function attempt(
-    query: TrainingJobsQuery,
-    call: UpstreamCall,
-    deadline: { passed: boolean },
-    signal: AbortSignal,
-  ): Promise<Attempt> {
-    let status: number;
-    let headerRequestId: string | undefined;
-    let retryAfter: string | undefined;
-    let text: string | undefined;
+  async function attempt(query: TrainingJobsQuery, call: UpstreamCall, stop: CallStop): Promise<Attempt> {
+    let res: Exchange;
     try {
-      const res = await pool.request({ method: 'GET', ...prepare(query, call), signal });
-      status = res.statusCode;
-      headerRequestId = header(res.headers['x-request-id']);
-      retryAfter = header(res.headers['retry-after']);
-      text = await readText(res.body, Number(res.headers['content-length'] ?? 0), maxBodyBytes);
+      res = await exchange(pool, prepare(query, call), maxBodyBytes, stop.during);
     } catch (err) {
-      if (call.signal?.aborted) return { error: cancelledError(), health: 'unknown', retry: false };
-      if (deadline.passed) return { error: timeoutError(), health: 'down', retry: false };
+      if (stop.why() === 'client') return { error: cancelledError(), health: 'unknown', retry: false };
+      if (stop.why() === 'deadline') return { error: timeoutError(), health: 'down', retry: false };
       const code = (err as { code?: unknown }).code;
       if (typeof code !== 'string' || !TRANSPORT_CODES.has(code)) throw err;
       const error = unavailableError();
       error.cause = err;
       return { error, health: 'down', retry: true };
     }
+    const { status, text } = res;
+    const headerRequestId = header(res.headers['x-request-id']);
     if (text === undefined) return { error: tooLargeError(status, headerRequestId), health: 'up', retry: false };
 
     let body: unknown;
@@ -169,7 +194,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       error: classifyResponse(status, body, headerRequestId),
       health: UNAVAILABLE_STATUSES.has(status) ? 'down' : 'up',
       retry: RETRIED_STATUSES.has(status),
-      retryAfterMs: retryAfterMs(retryAfter),
+      retryAfterMs: retryAfterMs(header(res.headers['retry-after'])),
     };
   }
 
@@ -198,25 +223,23 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
 
   async function callWithRetries(query: TrainingJobsQuery, call: UpstreamCall, attempted: () => void): Promise<TrainingJobPage> {
     const end = Date.now() + options.timeoutMs;
-    // One controller per call, aborted by the deadline or by the client leaving. Not
-    // AbortSignal.timeout/any: their timers outlive the call and each fires a DOMException
-    // later, which under load cost more than the whole upstream round trip's bookkeeping.
-    const controller = new AbortController();
-    const deadline = { passed: false };
-    const timer = setTimeout(() => {
-      deadline.passed = true;
-      controller.abort();
-    }, options.timeoutMs);
-    const onClientGone = () => controller.abort();
+    const stop = callStop();
+    // One timer per call, cleared at its end. Not AbortSignal.timeout/any: their timers outlive
+    // the call and each fires a DOMException later, which under load cost more than the whole
+    // upstream round trip's bookkeeping.
+    const timer = setTimeout(stop.now, options.timeoutMs, 'deadline');
+    const onClientGone = () => stop.now('client');
+    if (call.signal?.aborted) onClientGone();
     call.signal?.addEventListener('abort', onClientGone, { once: true });
     try {
       for (let n = 1; ; n++) {
+        if (stop.why() === 'client') throw cancelledError();
         const pass = breaker.allow();
         if (pass === undefined) throw circuitOpenError();
         let outcome: Attempt;
         attempted();
         try {
-          outcome = await attempt(query, call, deadline, controller.signal);
+          outcome = await attempt(query, call, stop);
         } catch (err) {
           breaker.record(pass, 'unknown');
           throw err;
@@ -227,11 +250,14 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
         // A wait that would end past the deadline only delays the same answer: give it now.
         const wait = outcome.retryAfterMs ?? backoffMs(n);
         if (Date.now() + wait >= end) throw outcome.error;
-        try {
-          await sleep(wait, undefined, { signal: controller.signal });
-        } catch {
-          throw call.signal?.aborted ? cancelledError() : timeoutError();
-        }
+        await new Promise<void>((resolve) => {
+          const backoff = setTimeout(resolve, wait);
+          stop.during(() => {
+            clearTimeout(backoff);
+            resolve();
+          });
+        });
+        if (stop.why() !== undefined) throw stop.why() === 'client' ? cancelledError() : timeoutError();
       }
     } finally {
       clearTimeout(timer);
@@ -244,24 +270,4 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
 
 function header(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
-}
-
-/** The body as UTF-8 text, or undefined (and the stream destroyed) past maxBytes. */
-async function readText(body: AsyncIterable<Buffer> & { destroy(): void }, announced: number, maxBytes: number) {
-  // Refuse an announced oversize body before reading a byte of it.
-  if (announced > maxBytes) {
-    body.destroy();
-    return undefined;
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.length;
-    if (size > maxBytes) {
-      body.destroy();
-      return undefined;
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, size).toString('utf8');
 }

@@ -8,11 +8,11 @@ import { WIRE_ORDERS, WIRE_SORT_FIELDS, type WireQuery } from './wire.ts';
  * needs them encoded, and the query we send must be byte for byte the one we sign.
  */
 export function encodeRfc3986(value: string): string {
-  return encodeURIComponent(value).replace(
-    /[!'()*]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
+  const encoded = encodeURIComponent(value);
+  return RFC3986_EXTRA.test(encoded) ? encoded.replace(RFC3986_EXTRA_ALL, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`) : encoded;
 }
+const RFC3986_EXTRA = /[!'()*]/;
+const RFC3986_EXTRA_ALL = /[!'()*]/g;
 
 /**
  * The upstream query for one call (DESIGN.md "The GraphQL contract"): page, per_page, sortBy,
@@ -37,8 +37,18 @@ const KEY_ORDER: readonly (keyof WireQuery)[] = [
   'status', 'per_page', 'page', 'sortBy', 'order', 'search_content', 'workspace_id',
 ];
 
+// A request asks for the same query's string up to three times (de-duplication key, page key,
+// the call itself); queries are never changed once built.
+const queryStrings = new WeakMap<TrainingJobsQuery, string>();
+
 /** The encoded query string, without '?'. Also the de-duplication key of a call. */
 export function buildQueryString(q: TrainingJobsQuery): string {
+  let built = queryStrings.get(q);
+  if (built === undefined) queryStrings.set(q, (built = encodeQuery(q)));
+  return built;
+}
+
+function encodeQuery(q: TrainingJobsQuery): string {
   const wire = toWireQuery(q);
   const parts: string[] = [];
   for (const key of KEY_ORDER) {

@@ -9,6 +9,7 @@ import { createLogger } from '../../src/logger.ts';
 import { createLiveRegistry, type LiveRegistry, type LiveRegistryOptions } from '../../src/live/registry.ts';
 import { createGateway, type Gateway } from '../../src/server/gateway.ts';
 import { createTelemetry } from '../../src/server/telemetry.ts';
+import type { CompressionOptions } from '../../src/server/compression.ts';
 import type { OperationLimits } from '../../src/server/operation-limits.ts';
 import type { PersistedOperations } from '../../src/server/persisted-operations.ts';
 import type { TokenPolicy } from '../../src/upstream/auth.ts';
@@ -29,6 +30,10 @@ export interface StackOptions {
   maxRequestBytes?: number;
   cache?: PageCacheOptions;
   fastPath?: boolean;
+  /** false: the fast path runs queries on graphql-js only; else graphql-jit, loaded before the stack is returned. */
+  jit?: boolean;
+  /** Compressed answers (default: the gateway's, br and gzip from 4096 bytes). */
+  compression?: CompressionOptions;
   aksk?: { ak: string; sk: string; securityToken?: string };
   limits?: OperationLimits;
   maxTokens?: number;
@@ -110,6 +115,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     log,
     maxRequestBytes: options.maxRequestBytes,
     fastPath: options.fastPath,
+    jit: options.jit,
+    compression: options.compression,
     limits: options.limits,
     parserLimits: options.maxTokens === undefined ? undefined : { maxTokens: options.maxTokens },
     introspection: options.introspection,
@@ -120,6 +127,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   });
   const { server } = gateway;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  // What production loads a second after listening, loaded now: tests see one engine throughout.
+  await gateway.warm();
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   return {
