@@ -1,7 +1,7 @@
 /**
- * BENCHMARKS.md is written by three runners: npm run bench writes the top (the query bench) and
- * keeps the sections below it, which npm run bench:live and npm run bench:fleet each replace in
- * place (or append), leaving everything else as it was.
+ * BENCHMARKS.md is written by several runners: npm run bench writes the top (the query bench)
+ * and keeps the sections below it, which npm run bench:live, bench:fleet, soak and fuzz each
+ * replace in place (or append), leaving everything else as it was.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 
@@ -11,8 +11,10 @@ export const FLEET_HEADING = '## Scale-out (npm run bench:fleet)';
 export const FUZZ_HEADING = '## Fuzz (npm run fuzz)';
 /** Written by npm run soak (bench/soak-report.ts). */
 export const SOAK_HEADING = '## Endurance (npm run soak)';
-/** The sections other runners own: npm run bench keeps them. */
-const OWNED = [LIVE_HEADING, FLEET_HEADING, FUZZ_HEADING, SOAK_HEADING];
+/** Written by hand from a CPU profile (issue 13): what a perPage 10 request's time goes to. */
+export const PROFILE_HEADING = '## Where a small request\'s time goes (a profile)';
+/** The sections other runners own (or people write): npm run bench keeps them. */
+const OWNED = [PROFILE_HEADING, LIVE_HEADING, FLEET_HEADING, FUZZ_HEADING, SOAK_HEADING];
 
 /** Everything from the first section another runner owns (to keep below a rewritten top), or ''. */
 export function ownedSections(text: string): string {

@@ -126,7 +126,11 @@ export function createFastPath(options: FastPathOptions) {
     return entry;
   }
 
-  async function viaYoga(req: IncomingMessage, res: ServerResponse, body: Buffer, trace: RequestTrace, signal: AbortSignal) {
+  async function viaYoga(req: IncomingMessage, res: ServerResponse, body: Buffer, trace: RequestTrace) {
+    const controller = new AbortController();
+    if (res.destroyed) controller.abort();
+    else res.once('close', () => !res.writableFinished && controller.abort());
+    const { signal } = controller;
     // yoga's own Fetch API (whatwg-node), as for requests it reads itself: Node's global Request
     // would decode some bodies differently (it drops a byte order mark, for one).
     const yoga = await getYoga();
@@ -151,14 +155,13 @@ export function createFastPath(options: FastPathOptions) {
   }
 
   async function serve(req: IncomingMessage, res: ServerResponse, trace: RequestTrace, mediaType: string) {
-    const gone = new ClientGone(res);
     const body = await readBody(req);
 
     const params = parseParams(body);
     const entry = params && compile(params.query, params.operationName);
     // A query over SSE, or a subscription over JSON (406), is yoga's to answer.
     if (!params || !entry || 'subscription' in entry !== (mediaType === EVENT_STREAM)) {
-      return viaYoga(req, res, body, trace, gone.signal());
+      return viaYoga(req, res, body, trace);
     }
 
     trace.operation = entry.name;
@@ -169,14 +172,14 @@ export function createFastPath(options: FastPathOptions) {
       const args = { schema, document: entry.subscription, operationName: params.operationName, variableValues: params.variables, contextValue };
       const source = await createSourceEventStream(args);
       // No stream of ours: the variables did not coerce, and yoga phrases that error.
-      if (!isLiveSource(source)) return viaYoga(req, res, body, trace, gone.signal());
+      if (!isLiveSource(source)) return viaYoga(req, res, body, trace);
       const { shared } = options;
       return streamResults(res, source, { trace, maskError, execute: (event) => shared.execute(args, event) });
     }
-    const context = createContext(req, trace, gone, false);
+    const context = createContext(req, trace, new ClientGone(res), false);
     const result = await run(entry, context, params.variables, params.operationName);
     // No data: the variables did not coerce, and yoga phrases that error the way the spec does.
-    if (result.data === undefined) return viaYoga(req, res, body, trace, gone.signal());
+    if (result.data === undefined) return viaYoga(req, res, body, trace);
 
     let payload: string;
     if (result.errors?.length) {
@@ -231,25 +234,35 @@ const MAX_NAMES_PER_DOCUMENT = 16;
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
-    req.once('error', reject);
+    const data = (chunk: Buffer) => chunks.push(chunk);
     // The client went away mid-body: nothing to answer (the handler logs nothing for it).
-    req.once('close', () => {
-      if (!req.complete) reject(new Error('request body incomplete'));
-    });
+    const close = () => failed(new Error('request body incomplete'));
+    const failed = (err: Error) => {
+      detach();
+      reject(err);
+    };
+    const end = () => {
+      detach();
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    };
+    // Detached once read: a subscription's request lives for hours, and its listeners with it.
+    const detach = () => {
+      req.off('data', data).off('end', end).off('close', close);
+      // An error after the end must still find a listener, or it would be thrown.
+      req.off('error', failed).on('error', ignore);
+    };
+    req.on('data', data).once('end', end).once('error', failed).once('close', close);
   });
 }
 
 /**
  * The client leaving before its answer, as the part of AbortSignal the upstream client uses:
- * one AbortController per request cost about 2 % of a perPage 10 load. A real signal is made
- * only for the requests handed to yoga.
+ * one AbortController per request cost about 2 % of a perPage 10 load. Requests handed to yoga
+ * get a real one (viaYoga).
  */
 class ClientGone implements CallSignal {
   aborted = false;
   private listeners: (() => void)[] = [];
-  private controller: AbortController | undefined;
 
   constructor(res: ServerResponse) {
     res.once('close', () => {
@@ -267,13 +280,6 @@ class ClientGone implements CallSignal {
     const at = this.listeners.indexOf(listener);
     if (at >= 0) this.listeners.splice(at, 1);
   }
-
-  signal(): AbortSignal {
-    if (this.controller === undefined) {
-      const controller = (this.controller = new AbortController());
-      if (this.aborted) controller.abort();
-      else this.addEventListener('abort', () => controller.abort());
-    }
-    return this.controller.signal;
-  }
 }
+
+const ignore = () => {};
