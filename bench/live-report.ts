@@ -2,10 +2,8 @@
  * npm run bench:live's figures: two tables (cost, delay), the goals from the issue, and the
  * "Live updates" section of BENCHMARKS.md, replaced in place so the query bench's part stays.
  */
-import { spawnSync } from 'node:child_process';
-import { machine } from './document.ts';
+import { machine, revision } from './document.ts';
 import type { Delays, Spread } from './live-stats.ts';
-import { ROOT } from './paths.ts';
 import { LIVE_HEADING, writeSection } from './sections.ts';
 
 export interface LiveSettings {
@@ -119,12 +117,6 @@ function cautions(results: ScenarioResult[]): string[] {
   return out;
 }
 
-function revision(): string {
-  const git = (...args: string[]) => spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' }).stdout?.trim() ?? '';
-  const head = git('rev-parse', '--short', 'HEAD');
-  if (!head) return 'unknown (not a git checkout)';
-  return git('status', '--porcelain', '--', 'src') ? `${head} with uncommitted changes in src/` : head;
-}
 const REVISION = revision(); // read at start-up, right after the build
 
 function command(): string {

@@ -19,12 +19,11 @@
  *   an upstream socket the emulator has not yet timed out; a leak of one socket per abort or per
  *   stream would leave thousands. No subscription, poller or request may be left either.
  */
-import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
+import { revision } from './document.ts';
 import type { Mix } from './fleet-mix.ts';
 import { median } from './median.ts';
-import { ROOT } from './paths.ts';
 import type { Tally } from './soak-answers.ts';
 import { LIVE_DOCUMENT } from './soak-live.ts';
 import { plot } from './soak-plot.ts';
@@ -195,12 +194,6 @@ function analyse(r: SoakRun): Analysis {
   return { rss, heap, verdicts, perRequest };
 }
 
-function revision(): string {
-  const git = (...args: string[]) => spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' }).stdout?.trim() ?? '';
-  const head = git('rev-parse', '--short', 'HEAD');
-  if (!head) return 'unknown (not a git checkout)';
-  return git('status', '--porcelain', '--', 'src') ? `${head} with uncommitted changes in src/` : head;
-}
 const REVISION = revision(); // read at start-up, right after the build
 
 function command(): string {
