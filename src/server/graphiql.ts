@@ -42,6 +42,31 @@ subscription LiveRunningJobs {
 }
 `;
 
+/**
+ * GraphiQL 5 (as @graphql-yoga/render-graphiql 5.24.1 bundles it) keeps the operation name to run
+ * in its store, apart from the tabs. Opening, switching, moving or closing a tab puts the new
+ * tab's text in the editor at once, but the store learns the tab's operation name only from the
+ * editor's change handler, debounced by 100 ms and later still on a busy page. Execute in that
+ * window sends the new tab's document with the old tab's name: "Cannot infer operation
+ * RunningJobs" for a person who opens the live tab and runs it straight away. Each of those four
+ * actions ends in `return storeTabs(s), setEditorValues(active tab), onTabChange?.(s), s`; the
+ * state it returns now also carries the active tab's own operation name (every tab has one,
+ * parsed when the tab was made or last edited).
+ */
+const TAB_SWITCH = /storeTabs\((\w)\),(\w)\(\1\.tabs\[\1\.activeTabIndex\]\),(\w)\?\.\(\1\),\1\}\)/g;
+export const TAB_SWITCHES = 4;
+
+/** The page with the tab fix applied; `patched` counts the places it was (TAB_SWITCHES when it fits the bundle). */
+export function fixTabSwitch(html: string): { html: string; patched: number } {
+  let patched = 0;
+  const fixed = html.replace(TAB_SWITCH, (_match, state: string, setValues: string, onChange: string) => {
+    patched++;
+    return `storeTabs(${state}),${setValues}(${state}.tabs[${state}.activeTabIndex]),${onChange}?.(${state}),{...${state},operationName:${state}.tabs[${state}.activeTabIndex]?.operationName??null}})`;
+  });
+  // A bundle that does not have this shape (another version) is served as it is.
+  return patched === TAB_SWITCHES ? { html: fixed, patched } : { html, patched };
+}
+
 interface Rendered {
   identity: Buffer;
   gzip: Buffer;
@@ -54,7 +79,7 @@ export function createGraphiQLHandler(endpoint: string, encodings: readonly Enco
 
   async function render(): Promise<Rendered> {
     const { renderGraphiQL } = await import('@graphql-yoga/render-graphiql');
-    const html = renderGraphiQL({
+    const { html } = fixTabSwitch(renderGraphiQL({
       title: 'Training jobs GraphiQL',
       endpoint,
       defaultQuery: EXAMPLE_QUERY,
@@ -62,7 +87,7 @@ export function createGraphiQLHandler(endpoint: string, encodings: readonly Enco
       // GraphiQL runs subscriptions as GET with Accept: text/event-stream, which CSRF prevention
       // (yoga.ts) admits only with this header; a page cannot add it cross-site without a preflight.
       additionalHeaders: { 'x-graphql-csrf': '1' },
-    });
+    }));
     const identity = Buffer.from(html);
     // Only the codings offered are ever sent (negotiate picks among them).
     const [gz, br] = await Promise.all([
