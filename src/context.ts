@@ -4,10 +4,24 @@ import type { TrainingJobsQuery } from './domain.ts';
 import { GatewayError, unauthenticated } from './errors.ts';
 import type { LiveRegistry } from './live/registry.ts';
 import type { LiveSource } from './live/stream.ts';
-import type { RequestTrace } from './server/telemetry.ts';
 import { callerIdentity } from './upstream/auth.ts';
-import type { CallSignal, UpstreamClient } from './upstream/client.ts';
+import type { CallSignal, UpstreamClient, UpstreamTrace } from './upstream/client.ts';
 import { createTrainingJobsLoader, type TrainingJobsLoader } from './upstream/loaders.ts';
+
+/**
+ * What the paths through the gateway note of one request as they go: its log line and metrics
+ * (src/server/telemetry.ts) are written from it when the response closes.
+ */
+export interface RequestTrace {
+  readonly requestId: string;
+  /** graphql: counted in the GraphQL metrics; probe: /health, /ready, /metrics, logged at debug. */
+  kind: 'graphql' | 'probe' | 'other';
+  /** The operation's name, '' when it has none; undefined until a document is parsed. */
+  operation: string | undefined;
+  /** The first error's extensions.code when the answer carries errors (OTHER if it has none). */
+  errorCode: string | undefined;
+  readonly upstream: UpstreamTrace;
+}
 
 export interface GatewayContext {
   requestId: string;

@@ -8,7 +8,7 @@ import { createLogger, errorForLog } from './logger.ts';
 import { createLiveRegistry } from './live/registry.ts';
 import { createGateway } from './server/gateway.ts';
 import { createTelemetry } from './server/telemetry.ts';
-import { loadManifest, type PersistedOperations } from './server/persisted-operations.ts';
+import { loadManifest, type PersistedOperations } from './server/plugins/persisted-operations.ts';
 import { withPageCache } from './upstream/cache.ts';
 import { createUpstreamClient } from './upstream/client.ts';
 

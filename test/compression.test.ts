@@ -8,7 +8,7 @@ import { request } from 'node:http';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateJobs } from '../src/emulator/index.ts';
-import { isCompressible, mergeVary, negotiate, parseAcceptEncoding, type Encoding } from '../src/server/compression.ts';
+import { isCompressible, mergeVary, negotiate, parseAcceptEncoding, type Encoding } from '../src/server/transports/compression.ts';
 import { AUTH, startStack, type Stack } from './support/stack.ts';
 
 describe('negotiate', () => {

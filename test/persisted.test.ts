@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EXAMPLE_QUERY } from '../src/server/graphiql.ts';
-import { loadManifest, type PersistedMode } from '../src/server/persisted-operations.ts';
+import { loadManifest, type PersistedMode } from '../src/server/plugins/persisted-operations.ts';
 import { startStack, type Stack } from './support/stack.ts';
 
 const HASH = createHash('sha256').update(EXAMPLE_QUERY).digest('hex');

@@ -1,6 +1,6 @@
 /** Rate limiting per caller: a token bucket keyed by the credential, else the client address. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createRateLimiter } from '../src/server/rate-limit.ts';
+import { createRateLimiter } from '../src/upstream/rate-limit.ts';
 import { startStack, type Stack } from './support/stack.ts';
 
 describe('createRateLimiter', () => {

@@ -16,7 +16,7 @@ import {
   type JobsTableQueryVariables,
   type LiveJobsTableSubscription,
 } from '../schema/generated/graphql.ts';
-import { loadManifest } from '../src/server/persisted-operations.ts';
+import { loadManifest } from '../src/server/plugins/persisted-operations.ts';
 import { ws, wsClient } from './support/live.ts';
 import { startStack, type Stack } from './support/stack.ts';
 

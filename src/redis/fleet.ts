@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import type { RedisConfig } from '../config.ts';
 import type { PageBus, PollerElection } from '../live/coordination.ts';
-import type { RateLimiter, RateLimitOptions } from '../server/rate-limit.ts';
+import type { RateLimiter, RateLimitOptions } from '../upstream/rate-limit.ts';
 import type { SharedPageStore } from '../upstream/cache.ts';
 import { createRedisLink, type RedisObserver } from './link.ts';
 import { createRedisLive } from './live.ts';

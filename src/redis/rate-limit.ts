@@ -5,7 +5,7 @@
  * caller, not replicas x rate. While Redis is away each replica falls back to its own bucket.
  */
 import type { Redis } from 'ioredis';
-import { createRateLimiter, type RateLimiter, type RateLimitOptions } from '../server/rate-limit.ts';
+import { createRateLimiter, type RateLimiter, type RateLimitOptions } from '../upstream/rate-limit.ts';
 import { callerIdentity } from '../upstream/auth.ts';
 import type { RedisLink } from './link.ts';
 

@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
-import { DEFAULT_COMPRESSION, mergeVary, negotiate, type Encoding } from './compression.ts';
+import { DEFAULT_COMPRESSION, mergeVary, negotiate, type Encoding } from './transports/compression.ts';
 
 export const EXAMPLE_QUERY = `# Training jobs, one page at a time. Try other arguments: the docs (top left) list them.
 query RunningJobs($page: Int! = 1) {

@@ -13,18 +13,8 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { LiveObserver } from '../live/registry.ts';
 import type { RedisObserver } from '../redis/link.ts';
 import type { CacheStore } from '../upstream/cache.ts';
-import type { CallOutcome, UpstreamTrace } from '../upstream/client.ts';
-
-export interface RequestTrace {
-  readonly requestId: string;
-  /** graphql: counted in the GraphQL metrics; probe: /health, /ready, /metrics, logged at debug. */
-  kind: 'graphql' | 'probe' | 'other';
-  /** The operation's name, '' when it has none; undefined until a document is parsed. */
-  operation: string | undefined;
-  /** The first error's extensions.code when the answer carries errors (OTHER if it has none). */
-  errorCode: string | undefined;
-  readonly upstream: UpstreamTrace;
-}
+import type { RequestTrace } from '../context.ts';
+import type { CallOutcome } from '../upstream/client.ts';
 
 export interface Telemetry {
   readonly registry: Registry;

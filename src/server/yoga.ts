@@ -12,15 +12,15 @@ import { schema } from '../schema/index.ts';
 import type { LiveRegistry } from '../live/registry.ts';
 import { callerToken, upstreamToken, type TokenPolicy } from '../upstream/auth.ts';
 import type { UpstreamClient } from '../upstream/client.ts';
-import { useCompression, type CompressionOptions } from './compression.ts';
-import { useErrorLog } from './use-error-log.ts';
-import { useParserLimits, type ParserLimits } from './use-parser-limits.ts';
-import { useOperationLimits } from './operation-limits.ts';
+import { useCompression, type CompressionOptions } from './transports/compression.ts';
+import { useErrorLog } from './plugins/use-error-log.ts';
+import { useParserLimits, type ParserLimits } from './plugins/use-parser-limits.ts';
+import { useOperationLimits } from './plugins/use-operation-limits.ts';
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
-import { persistedOperationId, type PersistedOperations } from './persisted-operations.ts';
-import { useRequestErrors } from './use-request-errors.ts';
-import { useRequestTrace, type ServerContext } from './use-request-trace.ts';
-import { useSharedSubscriptionResults, type SharedResults } from './use-shared-subscription-results.ts';
+import { persistedOperationId, type PersistedOperations } from './plugins/persisted-operations.ts';
+import { useRequestErrors } from './plugins/use-request-errors.ts';
+import { useRequestTrace, type ServerContext, type YogaServer } from './plugins/use-request-trace.ts';
+import { useSharedSubscriptionResults, type SharedResults } from './plugins/use-shared-subscription-results.ts';
 
 export interface YogaOptions {
   persisted?: PersistedOperations | undefined;
@@ -39,7 +39,7 @@ export interface YogaOptions {
   compression: CompressionOptions;
 }
 
-export function createYogaServer({ client, live, tokens, log, endpoint, maskError, limitRules, parserLimits, persisted, shared, compression }: YogaOptions) {
+export function createYogaServer({ client, live, tokens, log, endpoint, maskError, limitRules, parserLimits, persisted, shared, compression }: YogaOptions): YogaServer {
   return createYoga<ServerContext, GatewayContext>({
     schema,
     graphqlEndpoint: endpoint,
@@ -86,4 +86,4 @@ function usePersistedOperationsFrom({ manifest, mode }: PersistedOperations): Pl
   }) as Plugin;
 }
 
-export type YogaServer = ReturnType<typeof createYogaServer>;
+export type { YogaServer };

@@ -1,10 +1,12 @@
 /**
- * Rate limiting per caller: a token bucket per key, where the key is a hash of the caller's
- * credential, or the client address when it sent none. This is the process's own; with Redis
+ * Rate limiting per caller, which keeps one caller from spending the upstream's quota for all: a
+ * token bucket per key, where the key is a hash of the caller's credential (auth.ts), or the
+ * client address when it sent none. The HTTP and WebSocket fronts take a token per request; it
+ * sits here, below them, because src/redis/ implements the same interface. This is the process's own; with Redis
  * the buckets are the fleet's (src/redis/rate-limit.ts), and this one stands in while Redis is
  * away. Buckets idle long enough to be full again are dropped.
  */
-import { callerIdentity } from '../upstream/auth.ts';
+import { callerIdentity } from './auth.ts';
 
 export interface RateLimitOptions {
   /** Requests per second refilled into each caller's bucket; 0 turns limiting off. */

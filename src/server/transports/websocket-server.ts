@@ -11,12 +11,31 @@ import type { IncomingMessage } from 'node:http';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import { errorForLog } from '../logger.ts';
-import { callerToken } from '../upstream/auth.ts';
-import { persistedDocument } from './persisted-operations.ts';
-import type { RequestTrace } from './telemetry.ts';
-import { traceErrors } from './use-request-trace.ts';
-import type { WebSocketOptions } from './websocket.ts';
+import { errorForLog } from '../../logger.ts';
+import { callerToken } from '../../upstream/auth.ts';
+import { persistedDocument } from '../plugins/persisted-operations.ts';
+import type { RequestTrace } from '../../context.ts';
+import { traceErrors } from '../plugins/use-request-trace.ts';
+import type { Server } from 'node:http';
+import type { Logger } from 'pino';
+import type { RateLimiter } from '../../upstream/rate-limit.ts';
+import type { PersistedOperations } from '../plugins/persisted-operations.ts';
+import type { YogaServer } from '../plugins/use-request-trace.ts';
+
+export interface WebSocketOptions {
+  server: Server;
+  endpoint: string;
+  getYoga(): Promise<YogaServer>;
+  log: Logger;
+  /** A trace per operation (server/telemetry.ts): its log line and metrics follow end(). */
+  telemetry: { beginOperation(requestId: string, method: string, path: string): { trace: RequestTrace; end(aborted: boolean): void } };
+  /** CORS_ORIGINS: an upgrade from any other Origin is refused with 403; no Origin is allowed. */
+  corsOrigins: readonly string[];
+  limiter: RateLimiter;
+  /** The largest message accepted (MAX_REQUEST_BYTES). */
+  maxPayload: number;
+  persisted?: PersistedOperations | undefined;
+}
 
 interface Operation {
   trace: RequestTrace;

@@ -1,15 +1,15 @@
 /**
- * Ties yoga's answers to the request's trace (telemetry.ts): the operation's name once the
+ * Ties yoga's answers to the request's trace (server/telemetry.ts): the operation's name once the
  * document parses, the first error's code, the request id in every error's extensions (so a
  * screenshot of an error leads to the log line), and the log line of an unexpected error that
  * yoga masked outside a resolver, before the request id was at hand.
  */
 import type { IncomingMessage } from 'node:http';
 import { getOperationAST, type DocumentNode, type GraphQLError } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
+import type { Plugin, YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
-import { errorForLog } from '../logger.ts';
-import type { RequestTrace } from './telemetry.ts';
+import { errorForLog } from '../../logger.ts';
+import type { GatewayContext, RequestTrace } from '../../context.ts';
 import { maskedCause } from './use-error-log.ts';
 
 /** What the gateway hands yoga with each request. */
@@ -18,6 +18,9 @@ export interface ServerContext {
   /** The client's address, for per-caller limits. */
   address?: string | undefined;
 }
+
+/** The yoga instance (yoga.ts) as the transports hand it requests: with this server context. */
+export type YogaServer = YogaServerInstance<ServerContext, GatewayContext>;
 
 export function useRequestTrace(log: Logger): Plugin<ServerContext & { params?: { operationName?: string | null } }> {
   return {

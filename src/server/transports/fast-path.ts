@@ -16,16 +16,15 @@ import {
 } from 'graphql';
 import type { CompiledQuery } from 'graphql-jit';
 import type { Logger } from 'pino';
-import type { GatewayContext } from '../context.ts';
-import type { RequestTrace } from './telemetry.ts';
-import { logExecutionErrors } from './use-error-log.ts';
+import type { GatewayContext, RequestTrace } from '../../context.ts';
+import { logExecutionErrors } from '../plugins/use-error-log.ts';
 import { createStreamWriter } from './sse-stream.ts';
-import { operationName, publicError, traceErrors } from './use-request-trace.ts';
-import type { SharedResults } from './use-shared-subscription-results.ts';
-import type { LiveSource } from '../live/stream.ts';
-import { parseWithLimits, type ParserLimits } from './use-parser-limits.ts';
-import type { YogaServer } from './yoga.ts';
-import type { CallSignal } from '../upstream/client.ts';
+import { operationName, publicError, traceErrors } from '../plugins/use-request-trace.ts';
+import type { SharedResults } from '../plugins/use-shared-subscription-results.ts';
+import type { LiveSource } from '../../live/stream.ts';
+import { parseWithLimits, type ParserLimits } from '../plugins/use-parser-limits.ts';
+import type { YogaServer } from '../plugins/use-request-trace.ts';
+import type { CallSignal } from '../../upstream/client.ts';
 import type { Compressor } from './compression.ts';
 
 /** What Subscription.trainingJobs's subscribe gives: a source that can push (src/live/stream.ts). */

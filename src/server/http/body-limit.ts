@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendError } from './error-response.ts';
-import type { RequestTrace } from './telemetry.ts';
+import type { RequestTrace } from '../../context.ts';
 
 /** Answers and returns true when the request must not reach yoga. */
 export function refuseBody(req: IncomingMessage, res: ServerResponse, trace: RequestTrace, maxBytes: number): boolean {

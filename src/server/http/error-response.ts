@@ -4,7 +4,7 @@
  * other error carries them.
  */
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import type { RequestTrace } from './telemetry.ts';
+import type { RequestTrace } from '../../context.ts';
 
 export function sendError(
   res: ServerResponse,

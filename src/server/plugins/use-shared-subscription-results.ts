@@ -2,7 +2,7 @@
  * One execution and one serialization per event, however many subscribers receive it. The live
  * registry hands the same event object to every subscriber of a key (src/live/), and graphql-js
  * would execute the selection once per subscriber and yoga would stringify each result: with
- * thousands of subscribers on a hundred keys that was most of the gateway's CPU (BENCHMARKS.md
+ * thousands of subscribers on a hundred keys that was most of the gateway's CPU (docs/benchmarks.md
  * "Live updates"). Here a subscription's events are executed once per (event, document,
  * operation, variables), and the shared result carries a memoized `stringify`, which yoga's SSE
  * writer uses instead of JSON.stringify.

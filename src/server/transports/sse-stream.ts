@@ -9,10 +9,10 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { ExecutionResult, GraphQLError } from 'graphql';
-import type { LiveEvent } from '../live/events.ts';
-import type { LiveSource } from '../live/stream.ts';
-import type { RequestTrace } from './telemetry.ts';
-import { publicError, traceErrors } from './use-request-trace.ts';
+import type { LiveEvent } from '../../live/events.ts';
+import type { LiveSource } from '../../live/stream.ts';
+import type { RequestTrace } from '../../context.ts';
+import { publicError, traceErrors } from '../plugins/use-request-trace.ts';
 
 const PING = ':\n\n';
 const PING_MS = 12_000;

@@ -5,9 +5,9 @@
 import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
-import type { GatewayContext } from '../context.ts';
-import { errorForLog } from '../logger.ts';
-import { GatewayError } from '../errors.ts';
+import type { GatewayContext } from '../../context.ts';
+import { errorForLog } from '../../logger.ts';
+import { GatewayError } from '../../errors.ts';
 
 export function useErrorLog(log: Logger): Plugin<GatewayContext> {
   return {

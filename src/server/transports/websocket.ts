@@ -8,27 +8,10 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { WebSocketServer } from 'ws';
-import { errorForLog } from '../logger.ts';
-import { callerToken } from '../upstream/auth.ts';
-import { isOriginAllowed } from './cors.ts';
-import type { PersistedOperations } from './persisted-operations.ts';
-import type { RateLimiter } from './rate-limit.ts';
-import type { Telemetry } from './telemetry.ts';
-import type { YogaServer } from './yoga.ts';
-
-export interface WebSocketOptions {
-  server: Server;
-  endpoint: string;
-  getYoga(): Promise<YogaServer>;
-  log: Logger;
-  telemetry: Telemetry;
-  /** CORS_ORIGINS: an upgrade from any other Origin is refused with 403; no Origin is allowed. */
-  corsOrigins: readonly string[];
-  limiter: RateLimiter;
-  /** The largest message accepted (MAX_REQUEST_BYTES). */
-  maxPayload: number;
-  persisted?: PersistedOperations | undefined;
-}
+import { errorForLog } from '../../logger.ts';
+import { callerToken } from '../../upstream/auth.ts';
+import { isOriginAllowed } from '../http/cors.ts';
+import type { WebSocketOptions } from './websocket-server.ts';
 
 export interface WebSocketFront {
   /** Loads the WebSocket server now rather than on the first upgrade. */
