@@ -6,8 +6,9 @@ import { pino, type Logger } from 'pino';
  *
  * Written synchronously: pino's default asynchronous stdout reports a flush as done while a
  * write is still in flight, so the last lines before process.exit could come out of order
- * (seen in test/shutdown.test.ts) or be lost in a crash. One write per line costs a few
- * microseconds; a stalled log reader slows the gateway down rather than growing its memory.
+ * (seen in test/server/readiness-and-shutdown.test.ts) or be lost in a crash. One write per
+ * line costs a few microseconds; a stalled log reader slows the gateway down rather than
+ * growing its memory.
  */
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino(

@@ -1,0 +1,93 @@
+/** The schema is DESIGN.md's contract, and the committed SDL is what the code builds. */
+import { readFileSync } from 'node:fs';
+import {
+  GraphQLEnumType,
+  GraphQLObjectType,
+  GraphQLScalarType,
+  printSchema,
+  type GraphQLNamedType,
+} from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { schema } from '../../src/schema/index.ts';
+
+it('matches the committed schema/schema.graphql (run npm run codegen after a change)', () => {
+  const committed = readFileSync(new URL('../../schema/schema.graphql', import.meta.url), 'utf8');
+  expect(committed.trimEnd()).toBe(printSchema(schema).trimEnd());
+});
+
+const fields = (name: string) => {
+  const type = schema.getType(name) as GraphQLObjectType;
+  return Object.fromEntries(Object.values(type.getFields()).map((f) => [f.name, String(f.type)]));
+};
+
+describe('the DESIGN.md contract', () => {
+  it('has trainingJobs with its arguments, types and defaults', () => {
+    const field = schema.getQueryType()!.getFields().trainingJobs!;
+    expect(String(field.type)).toBe('TrainingJobPage');
+    expect(field.args.map((a) => [a.name, String(a.type), a.defaultValue])).toEqual([
+      ['status', 'TrainingJobStatus', undefined],
+      ['page', 'Int!', 1],
+      ['perPage', 'Int!', 10],
+      ['sortBy', 'TrainingJobSortField!', 'JOB_NAME'],
+      ['order', 'SortOrder!', 'ASC'],
+      ['search', 'String', undefined],
+      ['workspaceId', 'ID!', '0'],
+    ]);
+  });
+
+  it.each([
+    ['TrainingJobPage', { jobs: '[TrainingJob!]!', totalCount: 'Int!', pageInfo: 'PageInfo!', quota: 'TrainingJobQuota!' }],
+    ['PageInfo', { page: 'Int!', perPage: 'Int!', totalPages: 'Int!', hasNextPage: 'Boolean!', hasPreviousPage: 'Boolean!' }],
+    ['TrainingJobQuota', { remainingJobs: 'Int', maxRunningJobs: 'Int' }],
+    [
+      'TrainingJob',
+      {
+        id: 'ID!', name: 'String!', description: 'String!', status: 'TrainingJobStatus!', statusCode: 'Int!',
+        versionId: 'ID!', versionCount: 'Int!', createdAt: 'DateTime!', duration: 'Duration!',
+      },
+    ],
+  ])('has type %s with exactly its fields', (name, expected) => {
+    expect(fields(name)).toEqual(expected);
+  });
+
+  it.each([
+    ['SortOrder', ['ASC', 'DESC']],
+    ['TrainingJobSortField', ['JOB_NAME', 'JOB_DESC', 'STATUS', 'DURATION', 'VERSION_COUNT', 'CREATE_TIME']],
+    [
+      'TrainingJobStatus',
+      [
+        'UNKNOWN', 'INIT', 'IMAGE_CREATING', 'IMAGE_FAILED', 'SUBMIT_TRYING', 'SUBMIT_FAILED', 'DELETE_FAILED',
+        'WAITING', 'RUNNING', 'KILLING', 'COMPLETED', 'FAILED', 'KILLED', 'CANCELED', 'LOST', 'SCALING',
+        'SUBMIT_MODEL_FAILED', 'DEPLOY_SERVICE_FAILED', 'CHECK_INIT', 'CHECK_RUNNING',
+        'CHECK_RUNNING_COMPLETED', 'CHECK_FAILED', 'MOUNT_FAILED',
+      ],
+    ],
+  ])('has enum %s with exactly its values', (name, values) => {
+    expect((schema.getType(name) as GraphQLEnumType).getValues().map((v) => v.name)).toEqual(values);
+  });
+
+  it.each([
+    ['DateTime', 'https://scalars.graphql.org/andimarek/date-time'],
+    ['Duration', 'https://en.wikipedia.org/wiki/ISO_8601#Durations'],
+  ])('has scalar %s specified by %s', (name, url) => {
+    expect((schema.getType(name) as GraphQLScalarType).specifiedByURL).toBe(url);
+  });
+
+  it('describes every type, field, argument and enum value', () => {
+    const missing: string[] = [];
+    const own = Object.values(schema.getTypeMap()).filter((t: GraphQLNamedType) => !t.name.startsWith('__') && !['String', 'Int', 'Boolean', 'ID', 'Float'].includes(t.name));
+    for (const type of own) {
+      if (!type.description) missing.push(type.name);
+      if (type instanceof GraphQLObjectType) {
+        for (const field of Object.values(type.getFields())) {
+          if (!field.description) missing.push(`${type.name}.${field.name}`);
+          for (const arg of field.args) if (!arg.description) missing.push(`${type.name}.${field.name}(${arg.name})`);
+        }
+      }
+      if (type instanceof GraphQLEnumType) {
+        for (const value of type.getValues()) if (!value.description) missing.push(`${type.name}.${value.name}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+});
