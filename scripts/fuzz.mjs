@@ -6,7 +6,7 @@
  *
  * Plain JavaScript run by node: it only parses arguments and starts processes, and tsconfig.json
  * does not cover scripts/, so TypeScript here would go unchecked anyway. The summary and the
- * BENCHMARKS.md section are written by the suite, which is type-checked and has the figures.
+ * docs/benchmarks.md section are written by the suite, which is type-checked and has the figures.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -23,7 +23,7 @@ const USAGE = `Usage: npm run fuzz -- [--runs N] [--seed N] [--target process|st
 
 Runs the fuzz suite (test/fuzz.test.ts) with N requests (default 20000) from a seed (default: a
 random 32-bit one, printed first), and records a passing run as the "## Fuzz (npm run fuzz)"
-section of BENCHMARKS.md. Exits non-zero on any failure: a 5xx, an undocumented status, a leak,
+section of docs/benchmarks.md. Exits non-zero on any failure: a 5xx, an undocumented status, a leak,
 a hang or a crash. npm test runs the same suite with 2423 requests and the fixed seed 0x5eed2024.
 
   --runs N        requests to send, 1 to ${MAX_RUNS} (default 20000)
@@ -31,8 +31,8 @@ a hang or a crash. npm test runs the same suite with 2423 requests and the fixed
   --target T      process: the built gateway (npm run build first, then node dist/src/main.js with
                   NODE_ENV=production), where a crash is the process exiting (default);
                   stack: the gateway inside the vitest worker, as npm test runs it
-  --no-record     write nothing to BENCHMARKS.md (trial runs)
-  --out FILE      record in FILE instead of BENCHMARKS.md
+  --no-record     write nothing to docs/benchmarks.md (trial runs)
+  --out FILE      record in FILE instead of docs/benchmarks.md
   --verbose       also print the 25 slowest requests and the statuses of every sub-case
   -h, --help      this text
 `;
@@ -77,7 +77,7 @@ if (seed === undefined) fail(`--seed must be a 32-bit number, decimal or 0x hex 
 const target = args.target ?? 'process';
 if (target !== 'process' && target !== 'stack') fail(`--target must be process or stack (got ${JSON.stringify(target)})`);
 if (args['no-record'] && args.out !== undefined) fail('--no-record and --out contradict each other');
-const out = args['no-record'] ? '-' : resolve(args.out ?? join(ROOT, 'BENCHMARKS.md'));
+const out = args['no-record'] ? '-' : resolve(args.out ?? join(ROOT, 'docs', 'benchmarks.md'));
 
 const seedHex = `0x${seed.toString(16).padStart(8, '0')}`;
 const rerun = `npm run fuzz -- --runs ${runs} --seed ${seedHex} --target ${target}`;

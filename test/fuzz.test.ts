@@ -8,7 +8,7 @@
  * FUZZ_RUNS (requests, default 2423: one block), FUZZ_SEED (decimal or 0x hex, 32 bits),
  * FUZZ_TARGET (stack: the gateway in this process, as startStack wires it; process: the built
  * gateway, dist/src/main.js, as its own process), FUZZ_REPORT (a JSON report file), FUZZ_OUT (the
- * file to record a passing run in, e.g. BENCHMARKS.md; unset or `-` records none), FUZZ_COMMAND
+ * file to record a passing run in, e.g. docs/benchmarks.md; unset or `-` records none), FUZZ_COMMAND
  * (the command to record). FUZZ_VERBOSE=1 also prints the slowest requests and the statuses of
  * every sub-case.
  */
@@ -1375,7 +1375,7 @@ let target: Target;
 let provenance: { revision: string; machine: string } | undefined;
 beforeAll(async () => {
   if (SETTINGS.out) {
-    const { machine, revision } = await import('../bench/document.ts');
+    const { machine, revision } = await import('../bench/lib/provenance.ts');
     provenance = { revision: revision(), machine: machine() };
   }
   target = SETTINGS.target === 'process' ? await processTarget() : await stackTarget();
@@ -1404,7 +1404,7 @@ async function checkpoint(): Promise<string[]> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The summary: printed, written as JSON for npm run fuzz, and recorded in BENCHMARKS.md.
+// The summary: printed, written as JSON for npm run fuzz, and recorded in docs/benchmarks.md.
 
 interface Slowest {
   ms: number;
@@ -1715,7 +1715,7 @@ it('answers thousands of random, mutated, oversized and malformed requests with 
   if (SETTINGS.report) writeFileSync(SETTINGS.report, `${JSON.stringify(summary, null, 2)}\n`);
   // Only a passing run is recorded: a failing one is a bug to report, with its seed, not a result.
   if (SETTINGS.out && summary.passed && provenance) {
-    const { FUZZ_HEADING, writeSection } = await import('../bench/sections.ts');
+    const { FUZZ_HEADING, writeSection } = await import('../bench/lib/sections.ts');
     const command = SETTINGS.command ?? `FUZZ_RUNS=${SETTINGS.runs} FUZZ_SEED=${seedText} FUZZ_TARGET=${SETTINGS.target} npx vitest run test/fuzz.test.ts`;
     writeSection(SETTINGS.out, FUZZ_HEADING, section(summary, { ...provenance, command }));
     console.log(`fuzz: recorded in ${SETTINGS.out} (${FUZZ_HEADING})`);

@@ -1,5 +1,5 @@
 /**
- * The layers of src/ import one way (docs/architecture.md): no
+ * The layers of src/ and the folders of bench/ import one way (docs/architecture.md): no
  * circle between files, none between the folders at any depth (a folder standing for all it
  * holds, each file directly in a folder its own node), and no import from a lower layer of
  * src/ to a higher one. Type-only imports and lazy import() count: a circle through them is
@@ -99,5 +99,19 @@ describe('src/', () => {
       }
     }
     expect(upward).toEqual([]);
+  });
+});
+
+describe('bench/', () => {
+  const files = importGraph('bench');
+
+  it('has no import circle between files or folders', () => {
+    expect(circles(files)).toEqual([]);
+    expect(describeCircles(folderGraphs(files))).toEqual([]);
+  });
+
+  it('keeps lib/ under the benchmarks: it imports none of them', () => {
+    const up = [...files].flatMap(([from, targets]) => (from.startsWith('lib/') ? [...targets].filter((to) => !to.startsWith('lib/')).map((to) => `${from} -> ${to}`) : []));
+    expect(up).toEqual([]);
   });
 });

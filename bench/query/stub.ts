@@ -1,0 +1,78 @@
+/**
+ * The upstream for the benchmark: answers GET /v1/bench/training-jobs with bodies serialized
+ * once at start, so the stub costs next to nothing per request and the measured cost is the
+ * system's. Prints its URL as one JSON line on stdout when listening.
+ *
+ * Data: the emulator's generateJobs(1000, 7), sorted as the upstream would (job_name asc), with
+ * every id above 2^53 replaced by a 12-digit one: the floor's plain JSON.parse must be exact.
+ */
+import { createServer } from 'node:http';
+import { generateJobs } from '../../src/emulator/index.ts';
+import { PROJECT, type WireJob, type WirePage } from './shape.ts';
+
+const TOTAL = 1000;
+const SIZES = [10, 1000];
+
+function safeIds(): (id: bigint) => number {
+  const used = new Set<number>();
+  return (id) => {
+    // Ids already safe are kept; the others are folded into 12 digits, then made unique.
+    let n = id <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(id) : Number(id % 900_000_000_000n) + 100_000_000_000;
+    while (used.has(n)) n += 1;
+    used.add(n);
+    return n;
+  };
+}
+
+function wireJobs(): WireJob[] {
+  const jobIds = safeIds();
+  const versionIds = safeIds();
+  const jobs = generateJobs(TOTAL, 7).sort((a, b) =>
+    a.jobName < b.jobName ? -1 : a.jobName > b.jobName ? 1 : a.jobId < b.jobId ? -1 : a.jobId > b.jobId ? 1 : 0);
+  return jobs.map((j) => ({
+    job_id: jobIds(j.jobId),
+    job_name: j.jobName,
+    version_id: versionIds(j.versionId),
+    status: j.status,
+    create_time: j.createTime,
+    duration: j.duration,
+    job_desc: j.jobDesc,
+    version_count: j.versionCount,
+  }));
+}
+
+const jobs = wireJobs();
+const bodies = new Map<string, Buffer>();
+for (const size of SIZES) {
+  const page: WirePage = { is_success: true, job_total_count: TOTAL, job_count_limit: 3, quotas: 5, jobs: jobs.slice(0, size) };
+  bodies.set(String(size), Buffer.from(JSON.stringify(page)));
+}
+const PATH = `/v1/${PROJECT}/training-jobs`;
+const notFound = Buffer.from(JSON.stringify({ error_code: 'ModelArts.0104', error_msg: 'not found' }));
+const badRequest = Buffer.from(JSON.stringify({ is_success: false, error_code: 'ModelArts.0101', error_message: 'per_page must be 10 or 1000 here, page 1' }));
+const unauthorized = Buffer.from(JSON.stringify({ error_code: 'APIGW.0301', error_msg: 'missing token' }));
+
+function send(res: import('node:http').ServerResponse, status: number, body: Buffer): void {
+  res.writeHead(status, { 'content-type': 'application/json;charset=utf-8', 'content-length': body.length });
+  res.end(body);
+}
+
+const server = createServer((req, res) => {
+  const url = req.url ?? '';
+  const q = url.indexOf('?');
+  if (req.method !== 'GET' || (q < 0 ? url : url.slice(0, q)) !== PATH) return send(res, 404, notFound);
+  if (!req.headers['x-auth-token']) return send(res, 401, unauthorized);
+  const params = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
+  const body = bodies.get(params.get('per_page') ?? '10');
+  if (body === undefined || (params.get('page') ?? '1') !== '1') return send(res, 400, badRequest);
+  send(res, 200, body);
+});
+// Long idle timeouts: a client reusing a socket the server just closed would see a reset.
+server.keepAliveTimeout = 120_000;
+server.headersTimeout = 130_000;
+server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${port}`, sizes: Object.fromEntries([...bodies].map(([k, b]) => [k, b.length])) })}\n`);
+});
+process.on('SIGTERM', () => process.exit(0));
