@@ -2,8 +2,8 @@
  * npm run build: the gateway bundled by esbuild into one ES module, dist/src/main.js, and the
  * chunks it loads when first needed (dist/src/chunks/: yoga, graphql-jit, the WebSocket server,
  * Redis, the emulator). Start-up was mostly Node resolving and reading a few hundred files of
- * graphql, undici and Pothos: bundled, the first answer comes in half the time (README
- * "Performance"). Types are checked by `npm run typecheck`, not here.
+ * graphql, undici and Pothos: bundled, the first answer comes in half the time
+ * (docs/performance.md). Types are checked by `npm run typecheck`, not here.
  */
 import { rmSync } from 'node:fs';
 import { build } from 'esbuild';

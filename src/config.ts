@@ -104,7 +104,7 @@ export const DEMO_PROJECT_ID = 'demo-project';
 
 /**
  * Every variable with its default and meaning: `--help` prints this table, and tests hold
- * loadConfig, README.md and .env.example to it.
+ * loadConfig, docs/configuration.md and .env.example to it.
  */
 export const VARIABLES: ReadonlyArray<{ name: string; default: string; meaning: string }> = [
   { name: 'PORT', default: '4000', meaning: 'the port the gateway listens on' },

@@ -32,7 +32,7 @@ export interface CompressionOptions {
 // under 4 KB fits TCP's first round trip compressed or not.
 export const DEFAULT_COMPRESSION: CompressionOptions = { encodings: ['br', 'gzip'], minBytes: 4096 };
 
-// Levels for answers built per request, from the bench (README "Compression"): brotli 1 and
+// Levels for answers built per request, from the bench (docs/performance.md "Compression"): brotli 1 and
 // gzip 3 take the 253 KB perPage-1000 answer to 46-47 KB; brotli 4 and gzip 6 save another 4 KB
 // for about three times the CPU. Synchronous: through the thread pool a small answer cost 0.1 ms
 // more (the hand-off), and a CPU quota counts every thread alike.

@@ -1,7 +1,7 @@
 // loadConfig(env): defaults, every variable, every problem at once, secrets never echoed
 // (DESIGN.md "Configuration").
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEMO_PROJECT_ID, loadConfig, usage, VARIABLES, type Config } from '../src/config.ts';
+import { ConfigError, DEMO_PROJECT_ID, loadConfig, usage, VARIABLES, type Config } from '../../src/config.ts';
 
 type Env = Record<string, string | undefined>;
 
@@ -264,7 +264,7 @@ describe('loadConfig never echoes a secret', () => {
   });
 });
 
-describe('the variable table (--help, README.md, .env.example)', () => {
+describe('the variable table (--help, docs/configuration.md, .env.example)', () => {
   /** Every name loadConfig looks up, under the settings that make it read the most. */
   function namesRead(): Set<string> {
     const read = new Set<string>();
@@ -298,16 +298,29 @@ describe('the variable table (--help, README.md, .env.example)', () => {
     }
   });
 
-  it.each(['README.md', '.env.example'])('is matched by %s', async (file) => {
+  it.each(['docs/configuration.md', '.env.example'])('is matched by %s', async (file) => {
     const { readFile } = await import('node:fs/promises');
-    const text = await readFile(new URL(`../${file}`, import.meta.url), 'utf8');
+    const text = await readFile(new URL(`../../${file}`, import.meta.url), 'utf8');
     const missing = VARIABLES.filter((v) => !new RegExp(`\\b${v.name}\\b`).test(text)).map((v) => v.name);
     expect(missing).toEqual([]);
   });
 
+  it('has a row for each variable in docs/configuration.md, with its default', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const rows = (await readFile(new URL('../../docs/configuration.md', import.meta.url), 'utf8')).split('\n').filter((l) => l.startsWith('| `'));
+    const problems = VARIABLES.flatMap((v) => {
+      // The first cell names the variable (`PORT` / `HOST` share a row); the second shows a literal default.
+      const row = rows.find((r) => (r.split('|')[1] ?? '').includes(`\`${v.name}\``));
+      if (row === undefined) return [`${v.name}: no row`];
+      const literal = v.default !== '' && !v.default.startsWith('(');
+      return literal && !(row.split('|')[2] ?? '').includes(`\`${v.default}\``) ? [`${v.name}: default is not \`${v.default}\``] : [];
+    });
+    expect(problems).toEqual([]);
+  });
+
   it('shows each default in .env.example, commented out so that copying the file changes nothing', async () => {
     const { readFile } = await import('node:fs/promises');
-    const lines = (await readFile(new URL('../.env.example', import.meta.url), 'utf8')).split('\n');
+    const lines = (await readFile(new URL('../../.env.example', import.meta.url), 'utf8')).split('\n');
     expect(lines.filter((line) => line.trim() !== '' && !line.startsWith('#'))).toEqual([]);
     for (const v of VARIABLES) {
       const literal = v.default.startsWith('(') ? '' : v.default;
