@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
- * npm run fuzz -- --runs 20000 [--seed N]: the fuzz suite (test/fuzz.test.ts) at any size and
- * seed, printed first so that any run can be repeated. It runs only that file through vitest, with
- * the FUZZ_* variables the suite reads, and exits non-zero when the suite fails.
+ * npm run fuzz -- --runs 20000 [--seed N]: the fuzz suite (test/fuzz/http-surface.test.ts) at any
+ * size and seed, printed first so that any run can be repeated. It runs only that file through
+ * vitest, with the FUZZ_* variables the suite reads, and exits non-zero when the suite fails.
  *
  * Plain JavaScript run by node: it only parses arguments and starts processes, and tsconfig.json
  * does not cover scripts/, so TypeScript here would go unchecked anyway. The summary and the
@@ -21,10 +21,11 @@ const MAX_RUNS = 1_000_000;
 
 const USAGE = `Usage: npm run fuzz -- [--runs N] [--seed N] [--target process|stack] [--no-record | --out FILE] [--verbose]
 
-Runs the fuzz suite (test/fuzz.test.ts) with N requests (default 20000) from a seed (default: a
-random 32-bit one, printed first), and records a passing run as the "## Fuzz (npm run fuzz)"
-section of docs/benchmarks.md. Exits non-zero on any failure: a 5xx, an undocumented status, a leak,
-a hang or a crash. npm test runs the same suite with 2423 requests and the fixed seed 0x5eed2024.
+Runs the fuzz suite (test/fuzz/http-surface.test.ts) with N requests (default 20000) from a seed
+(default: a random 32-bit one, printed first), and records a passing run as the
+"## Fuzz (npm run fuzz)" section of docs/benchmarks.md. Exits non-zero on any failure: a 5xx, an
+undocumented status, a leak, a hang or a crash. npm test runs the same suite with 2423 requests and
+the fixed seed 0x5eed2024.
 
   --runs N        requests to send, 1 to ${MAX_RUNS} (default 20000)
   --seed N        decimal or 0x hex, 0 to 0xffffffff (default: random)
@@ -96,7 +97,7 @@ if (target === 'process') {
 const dir = mkdtempSync(join(tmpdir(), 'fuzz-'));
 const reportPath = join(dir, 'report.json');
 const typed = process.argv.slice(2).map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`));
-const vitest = spawn(join(ROOT, 'node_modules', '.bin', 'vitest'), ['run', 'test/fuzz.test.ts'], {
+const vitest = spawn(join(ROOT, 'node_modules', '.bin', 'vitest'), ['run', 'test/fuzz/http-surface.test.ts'], {
   cwd: ROOT,
   stdio: 'inherit',
   env: {

@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 
 export const LIVE_HEADING = '## Live updates (npm run bench:live)';
 export const FLEET_HEADING = '## Scale-out (npm run bench:fleet)';
-/** Written by the fuzz suite (test/fuzz.test.ts) when npm run fuzz records a run. */
+/** Written by the fuzz suite (test/fuzz/http-surface.test.ts) when npm run fuzz records a run. */
 export const FUZZ_HEADING = '## Fuzz (npm run fuzz)';
 /** Written by npm run soak (bench/soak/report.ts). */
 export const SOAK_HEADING = '## Endurance (npm run soak)';
