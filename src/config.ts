@@ -28,6 +28,8 @@ export interface Config {
   upstreamTimeoutMs: number;
   /** UPSTREAM_MAX_ATTEMPTS, default 3: tries per call on connection failures, 429, 502-504. */
   upstreamMaxAttempts: number;
+  /** MAX_UPSTREAM_CALLS, default 100: the upstream calls one operation may ask for. */
+  maxUpstreamCalls: number;
   /** UPSTREAM_MAX_BODY_BYTES, default 4 MiB: a larger upstream body is cut off (UPSTREAM_ERROR). */
   upstreamMaxBodyBytes: number;
   /** UPSTREAM_BREAKER_THRESHOLD, default 10 consecutive unavailability failures; 0 disables. */
@@ -116,7 +118,8 @@ export const VARIABLES: ReadonlyArray<{ name: string; default: string; meaning: 
   { name: 'MODELARTS_AK', default: '', meaning: 'the access key that signs upstream requests in aksk mode' },
   { name: 'MODELARTS_SK', default: '', meaning: 'the secret key that signs upstream requests in aksk mode' },
   { name: 'MODELARTS_SECURITY_TOKEN', default: '', meaning: 'with temporary keys: sent and signed as X-Security-Token' },
-  { name: 'UPSTREAM_TIMEOUT_MS', default: '10000', meaning: 'deadline of one upstream call, retries included' },
+  { name: 'UPSTREAM_TIMEOUT_MS', default: '10000', meaning: "deadline of one field's upstream work (one call, or a status group's branches, or the counts), retries included" },
+  { name: 'MAX_UPSTREAM_CALLS', default: '100', meaning: 'the upstream calls one operation may ask for (1-10000), counted before any call: a page is 1, a status group page one per code and upstream page, trainingJobCounts 24' },
   { name: 'UPSTREAM_MAX_ATTEMPTS', default: '3', meaning: 'tries per call (1-10) on connection failures and HTTP 429, 502, 503, 504' },
   { name: 'UPSTREAM_MAX_BODY_BYTES', default: '4194304', meaning: 'the largest upstream body read' },
   { name: 'UPSTREAM_BREAKER_THRESHOLD', default: '10', meaning: 'consecutive unavailability failures that open the circuit; 0 turns the breaker off' },
@@ -189,6 +192,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const host = get('HOST') ?? '0.0.0.0';
   const upstreamTimeoutMs = int('UPSTREAM_TIMEOUT_MS', 10_000, 1, 600_000);
   const upstreamMaxAttempts = int('UPSTREAM_MAX_ATTEMPTS', 3, 1, 10);
+  const maxUpstreamCalls = int('MAX_UPSTREAM_CALLS', 100, 1, 10_000);
   const upstreamMaxBodyBytes = int('UPSTREAM_MAX_BODY_BYTES', 4 * 1024 * 1024, 1024, 1024 ** 3);
   const breakerThreshold = int('UPSTREAM_BREAKER_THRESHOLD', 10, 0, 1000);
   const breakerCoolOffMs = int('UPSTREAM_BREAKER_COOLOFF_MS', 5000, 1, 600_000);
@@ -290,7 +294,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
-    port, host, endpoint, projectId, auth, token, ak, sk, securityToken, upstreamTimeoutMs, upstreamMaxAttempts,
+    port, host, endpoint, projectId, auth, token, ak, sk, securityToken, upstreamTimeoutMs, upstreamMaxAttempts, maxUpstreamCalls,
     upstreamMaxBodyBytes, breakerThreshold, breakerCoolOffMs, maxRequestBytes, compression, cacheTtlMs,
     cacheMaxEntries, limits, maxTokens, introspection, graphiql, corsOrigins, rateLimit,
     persistedOperations, persistedMode, logLevel, shutdownGraceMs, shutdownDelayMs, live, redis,

@@ -1,12 +1,12 @@
 /** Per-request state, created fresh for every GraphQL request (never shared between callers). */
 import type { Logger } from 'pino';
 import type { TrainingJobsQuery } from './domain.ts';
-import { GatewayError, unauthenticated } from './errors.ts';
+import { badUserInput, GatewayError, unauthenticated } from './errors.ts';
 import type { LiveRegistry } from './live/registry.ts';
 import type { LiveSource } from './live/stream.ts';
 import { callerIdentity } from './upstream/auth.ts';
-import type { CallSignal, UpstreamClient, UpstreamTrace } from './upstream/client.ts';
-import { createTrainingJobsLoader, type TrainingJobsLoader } from './upstream/loaders.ts';
+import type { CallSignal, PlannedField, UpstreamClient, UpstreamTrace } from './upstream/client.ts';
+import { createTrainingJobsSource, type TrainingJobsSource } from './upstream/loaders.ts';
 
 /**
  * What the paths through the gateway note of one request as they go: its log line and metrics
@@ -26,8 +26,14 @@ export interface RequestTrace {
 export interface GatewayContext {
   requestId: string;
   log: Logger;
-  /** The loader for this request's caller; throws UNAUTHENTICATED when there is no credential. */
-  trainingJobs(): TrainingJobsLoader;
+  /** Pages and counts for this request's caller; throws UNAUTHENTICATED when there is no credential. */
+  trainingJobs(): TrainingJobsSource;
+  /**
+   * Holds the operation to MAX_UPSTREAM_CALLS (DESIGN.md "Cost"): `fields` lists what its fields
+   * will ask of the upstream, read once, when the first field that calls it resolves and before
+   * any call; over the budget, every such field fails with the same BAD_USER_INPUT.
+   */
+  checkBudget(fields: () => PlannedField[]): void;
   /** The live stream of one page for this caller; throws UNAUTHENTICATED when there is no credential. */
   liveTrainingJobs(query: TrainingJobsQuery): LiveSource;
 }
@@ -45,15 +51,24 @@ export interface ContextOptions {
 }
 
 export function createContext({ client, trace, token, log, signal, live }: ContextOptions): GatewayContext {
-  let loader: TrainingJobsLoader | undefined;
+  let source: TrainingJobsSource | undefined;
+  let overBudget: GatewayError | null | undefined;
   const { requestId } = trace;
   return {
     requestId,
     log,
     trainingJobs() {
       if (token === undefined) throw unauthenticated();
-      loader ??= createTrainingJobsLoader(client, { token, requestId, signal, trace: trace.upstream });
-      return loader;
+      source ??= createTrainingJobsSource(client, { token, requestId, signal, trace: trace.upstream });
+      return source;
+    },
+    checkBudget(fields) {
+      if (overBudget === undefined) {
+        const calls = fields().reduce((sum, field) => sum + client.plannedCalls(field), 0);
+        const budget = client.maxCallsPerOperation;
+        overBudget = calls > budget ? badUserInput(`This operation would make ${calls} upstream calls; the budget is ${budget} (MAX_UPSTREAM_CALLS).`) : null;
+      }
+      if (overBudget !== null) throw overBudget;
     },
     liveTrainingJobs(query) {
       if (token === undefined) throw unauthenticated();

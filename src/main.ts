@@ -61,6 +61,7 @@ async function main(): Promise<void> {
     projectId: config.projectId,
     timeoutMs: config.upstreamTimeoutMs,
     maxAttempts: config.upstreamMaxAttempts,
+    maxCallsPerOperation: config.maxUpstreamCalls,
     maxBodyBytes: config.upstreamMaxBodyBytes,
     aksk:
       config.auth === 'aksk' && config.ak && config.sk
@@ -68,6 +69,7 @@ async function main(): Promise<void> {
         : undefined,
     breaker: { threshold: config.breakerThreshold, coolOffMs: config.breakerCoolOffMs },
     observe: telemetry.upstreamCall,
+    observeFanOut: telemetry.fanOut,
   });
   const client =
     config.cacheTtlMs > 0

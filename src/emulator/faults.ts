@@ -26,6 +26,12 @@ export interface Fault {
   trickle?: Trickle;
   /** Apply to the next `times` requests only (default: until cleared). */
   times?: number;
+  /**
+   * Apply only to requests whose query carries every one of these parameters with these values,
+   * e.g. `{ status: '11' }` for one branch of a status group; others are answered normally and
+   * do not count against `times`. Default: every request.
+   */
+  when?: Record<string, string>;
 }
 
 export interface Trickle {
@@ -47,6 +53,7 @@ export interface ArmedFault {
   reset: boolean;
   truncate: boolean;
   trickle: Trickle | null;
+  when: ReadonlyArray<readonly [string, string]>;
 }
 
 const SHAPES: readonly ErrorBodyShape[] = ['v1', 'modelarts', 'apigw'];
@@ -84,6 +91,7 @@ export function armFault(fault: Fault): { armed: ArmedFault; times: number } {
     reset: fault.reset === true,
     truncate: fault.truncate === true,
     trickle,
+    when: Object.entries(fault.when ?? {}).map(([name, value]) => [String(name), String(value)] as const),
   };
   return { armed, times };
 }
@@ -99,28 +107,25 @@ function checkTrickle(trickle: Trickle): Trickle {
 }
 
 export interface FaultSlot {
-  set(fault: Fault | null): void;
-  /** The fault for the request that just arrived, counting it against `times`. */
-  take(): ArmedFault | null;
+  /** Several faults: each request gets the first whose `when` it matches. */
+  set(fault: Fault | readonly Fault[] | null): void;
+  /** The fault for the request that just arrived (its decoded query pairs), counting it against `times`. */
+  take(params: ReadonlyArray<readonly [string, string]>): ArmedFault | null;
 }
 
 export function createFaultSlot(): FaultSlot {
-  let current: ArmedFault | null = null;
-  let remaining = 0;
+  let current: Array<{ armed: ArmedFault; times: number }> = [];
   return {
     set(fault) {
-      if (fault === null) {
-        current = null;
-        return;
-      }
-      const { armed, times } = armFault(fault);
-      current = armed;
-      remaining = times;
+      // Armed all at once, so that one bad fault in a list changes nothing.
+      current = fault === null ? [] : (Array.isArray(fault) ? fault : [fault as Fault]).map(armFault);
     },
-    take() {
-      const fault = current;
-      if (fault !== null && --remaining <= 0) current = null;
-      return fault;
+    take(params) {
+      const i = current.findIndex(({ armed }) => armed.when.every(([name, value]) => params.some(([n, v]) => n === name && v === value)));
+      if (i < 0) return null;
+      const slot = current[i]!;
+      if (--slot.times <= 0) current.splice(i, 1);
+      return slot.armed;
     },
   };
 }

@@ -6,9 +6,20 @@ import type { ListQuery, SortKey } from './query.ts';
 
 type Compare = (a: EmulatorJob, b: EmulatorJob) => number;
 
-// Plain `<` compares UTF-16 code units, like a byte-order database collation; localeCompare would
-// make the order depend on the machine's ICU data.
-const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+// By Unicode code point, as a binary UTF-8 database collation orders (plain `<` compares UTF-16
+// units, which puts U+10000 and above before U+E000..U+FFFF); localeCompare would make the order
+// depend on the machine's ICU data.
+function byString(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.codePointAt(i)!;
+    const y = b.codePointAt(i)!;
+    if (x !== y) return x < y ? -1 : 1;
+    if (x > 0xffff) i++;
+  }
+  return a.length - b.length;
+}
 const byNumber = (a: number, b: number): number => (a < b ? -1 : a > b ? 1 : 0);
 const byJobId: Compare = (a, b) => (a.jobId < b.jobId ? -1 : a.jobId > b.jobId ? 1 : 0);
 

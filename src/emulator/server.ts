@@ -68,9 +68,11 @@ export interface Emulator {
   readonly answered: number;
   /** currently open client sockets, idle keep-alive ones included */
   readonly connections: number;
+  /** The most requests in flight at once (received, answer not yet closed); reset by clearRequests(). */
+  readonly peakInFlight: number;
   clearRequests(): void;
   /** null clears */
-  setFault(fault: Fault | null): void;
+  setFault(fault: Fault | readonly Fault[] | null): void;
   /** default port 0 and host 127.0.0.1 */
   listen(port?: number, host?: string): Promise<Emulator>;
   /**
@@ -120,6 +122,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   const faults = createFaultSlot();
   const timers = createTimers();
   let answered = 0;
+  let peakInFlight = 0;
   const inflight = new Set<ServerResponse>();
   // Answers the emulator itself cut (reset, truncate, down, close): their requests are not
   // marked aborted, which is reserved for clients that went away.
@@ -130,12 +133,13 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     const request = recordRequest(req);
     if (logRequests) requests.push(request);
     inflight.add(res);
+    peakInFlight = Math.max(peakInFlight, inflight.size);
     res.once('finish', () => void answered++);
     res.once('close', () => {
       inflight.delete(res);
       if (!res.writableFinished && !severed.has(res)) request.aborted = true;
     });
-    const fault = faults.take();
+    const fault = faults.take(request.params);
     if (fault?.reset === true || fault?.truncate === true) severed.add(res);
     const respond = (): void => {
       if (fault?.reset === true) return reset(req);
@@ -194,9 +198,13 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     get connections() {
       return lifecycle.connections;
     },
+    get peakInFlight() {
+      return peakInFlight;
+    },
     clearRequests() {
       requests.length = 0; // in place, so a reference taken earlier stays live
       answered = 0; // so that answered keeps comparing with requests.length
+      peakInFlight = inflight.size;
     },
     setFault(fault) {
       faults.set(fault);

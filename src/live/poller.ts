@@ -1,5 +1,5 @@
 /**
- * One poll loop: calls the upstream for one key every pollMs (with ±10 % jitter, so that keys
+ * One poll loop: reads one key's page (one call, or a status group's fan-out) every pollMs (with ±10 % jitter, so that keys
  * started together drift apart), publishes a page only when it differs from the last one it
  * published, backs off on transient failures and publishes a final error on permanent ones
  * (DESIGN.md "Live updates"). stop() cancels the next poll and aborts the call in flight.
@@ -10,6 +10,7 @@ import type { TrainingJobsQuery } from '../domain.ts';
 import { GatewayError, type ErrorCode } from '../errors.ts';
 import { errorForLog } from '../logger.ts';
 import type { UpstreamClient } from '../upstream/client.ts';
+import { createTrainingJobsSource } from '../upstream/loaders.ts';
 import { pageEvent, type LiveEvent } from './events.ts';
 
 /** Failures that polling again cannot cure: they end the streams. */
@@ -54,7 +55,8 @@ export function createPoller(options: PollerOptions): Poller {
     timer = undefined;
     const call = new AbortController();
     controller = call;
-    client.listTrainingJobs(query, { token, requestId: randomUUID(), signal: call.signal }).then(
+    // A poll is one operation: a status group's whole fan-out, through a pool of its own.
+    createTrainingJobsSource(client, { token, requestId: randomUUID(), signal: call.signal }, { dedupe: false }).page(query).then(
       (page) => {
         if (!running || call.signal.aborted) return;
         failures = 0;

@@ -2,11 +2,12 @@
  * Argument checks that GraphQL types cannot express (UPSTREAM.md "Request" ranges), run before
  * credentials are looked at and before any upstream call.
  */
-import type { SortField, SortOrder, TrainingJobsQuery } from '../domain.ts';
+import type { CountsFilter, SortField, SortOrder, StatusGroup, TrainingJobsQuery } from '../domain.ts';
 import { badUserInput } from '../errors.ts';
 
 export interface TrainingJobsArgs {
   status?: number | null | undefined;
+  statusGroup?: StatusGroup | null | undefined;
   page: number;
   perPage: number;
   sortBy: SortField;
@@ -20,6 +21,8 @@ export const LIMITS = {
   perPage: [1, 1000],
   searchLength: 64,
   workspaceIdLength: 64,
+  /** page × perPage with a status group: the depth the merge reads from every branch. */
+  groupDepth: 10_000,
 } as const;
 
 // A lone UTF-16 surrogate (possible in JSON variables) has no UTF-8 form: percent-encoding it
@@ -36,6 +39,29 @@ function range(name: string, value: number, [min, max]: readonly [number, number
 export function toTrainingJobsQuery(args: TrainingJobsArgs): TrainingJobsQuery {
   const page = range('page', args.page, LIMITS.page);
   const perPage = range('perPage', args.perPage, LIMITS.perPage);
+  const statusGroup = args.statusGroup ?? undefined;
+  if (statusGroup !== undefined) {
+    // null is the same as omitted (DESIGN.md "Null arguments"): `status: null` is no clash.
+    if (args.status !== null && args.status !== undefined) throw badUserInput('Give status or statusGroup, not both.');
+    if (page * perPage > LIMITS.groupDepth) {
+      throw badUserInput(`With statusGroup, page × perPage must be at most ${LIMITS.groupDepth} (got ${page * perPage}).`);
+    }
+  }
+  const { search, workspaceId } = toCountsFilter(args);
+  return {
+    status: args.status ?? undefined,
+    ...(statusGroup === undefined ? {} : { statusGroup }),
+    page,
+    perPage,
+    sortBy: args.sortBy,
+    order: args.order,
+    search,
+    workspaceId,
+  };
+}
+
+/** The arguments trainingJobCounts shares with trainingJobs, checked the same way. */
+export function toCountsFilter(args: { search?: string | null | undefined; workspaceId: string }): CountsFilter {
   // DESIGN.md: counted in Unicode code points, sent as given (not trimmed); "" sends nothing.
   const search = args.search ?? '';
   const searchLength = [...search].length;
@@ -49,13 +75,5 @@ export function toTrainingJobsQuery(args: TrainingJobsArgs): TrainingJobsQuery {
     throw badUserInput(`workspaceId must be 1 to ${LIMITS.workspaceIdLength} characters long.`);
   }
   if (LONE_SURROGATE.test(workspaceId)) throw badUserInput('workspaceId must be valid Unicode text.');
-  return {
-    status: args.status ?? undefined,
-    page,
-    perPage,
-    sortBy: args.sortBy,
-    order: args.order,
-    search: search === '' ? undefined : search,
-    workspaceId,
-  };
+  return { search: search === '' ? undefined : search, workspaceId };
 }

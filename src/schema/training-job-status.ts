@@ -33,6 +33,9 @@ const STATUSES = {
 type StatusCode = (typeof STATUSES)[keyof typeof STATUSES][0];
 const KNOWN_CODES = new Set<number>(Object.values(STATUSES).map(([code]) => code));
 
+/** The enum name of each known code, e.g. 8 -> RUNNING. */
+export const STATUS_NAMES: ReadonlyMap<number, string> = new Map(Object.entries(STATUSES).map(([name, [code]]) => [code, name]));
+
 /** The enum value for a raw code: unknown codes become UNKNOWN so one odd job never breaks a page. */
 export const statusOf = (code: number): StatusCode => (KNOWN_CODES.has(code) ? (code as StatusCode) : 0);
 

@@ -1,6 +1,7 @@
-import type { TrainingJob as TrainingJobRecord } from '../domain.ts';
+import { statusGroupOf, type TrainingJob as TrainingJobRecord } from '../domain.ts';
 import { builder } from './builder.ts';
 import { statusOf, TrainingJobStatus } from './training-job-status.ts';
+import { TrainingJobStatusGroup } from './status-groups.ts';
 
 export const TrainingJob = builder.objectRef<TrainingJobRecord>('TrainingJob').implement({
   description: 'A ModelArts training job, as its latest version describes it.',
@@ -16,6 +17,11 @@ export const TrainingJob = builder.objectRef<TrainingJobRecord>('TrainingJob').i
       type: TrainingJobStatus,
       description: 'The job status. Codes newer than this schema read UNKNOWN; see statusCode.',
       resolve: (job) => statusOf(job.statusCode),
+    }),
+    statusGroup: t.field({
+      type: TrainingJobStatusGroup,
+      description: "The status's group, as a job list shows it; codes newer than this schema read UNKNOWN.",
+      resolve: (job) => statusGroupOf(job.statusCode),
     }),
     statusCode: t.exposeInt('statusCode', {
       description: 'The raw upstream status code, for codes newer than this schema.',

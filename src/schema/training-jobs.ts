@@ -6,6 +6,8 @@ import type { LiveEvent } from '../live/events.ts';
 import { failedStream } from '../live/stream.ts';
 import { TrainingJobPage } from './training-job-page.ts';
 import { TrainingJobStatus } from './training-job-status.ts';
+import { TrainingJobStatusGroup } from './status-groups.ts';
+import { plannedFieldsOf } from './budget.ts';
 
 const TrainingJobSortField = builder.enumType('TrainingJobSortField', {
   description: 'What to sort training jobs by.',
@@ -31,7 +33,13 @@ const SortOrder = builder.enumType('SortOrder', {
 const trainingJobsArgs = (arg: ArgBuilder<BuilderTypes>) => ({
   status: arg({
     type: TrainingJobStatus,
-    description: 'Only jobs in this status; omitted means every status.',
+    description: 'Only jobs in this status; omitted means every status. Not with statusGroup.',
+  }),
+  statusGroup: arg({
+    type: TrainingJobStatusGroup,
+    description:
+      'Only jobs in any status of this group (its codes are in its description), merged in the requested order. ' +
+      `Not with status; page × perPage at most ${LIMITS.groupDepth}. A group page costs an upstream call per code.`,
   }),
   page: arg.int({
     required: true,
@@ -71,9 +79,10 @@ builder.queryField('trainingJobs', (t) =>
     nullable: true,
     description: 'Training jobs of the configured ModelArts project, one page at a time.',
     args: trainingJobsArgs(t.arg),
-    resolve: (_root, args, ctx) => {
+    resolve: (_root, args, ctx, info) => {
       const query = toTrainingJobsQuery({ ...args, workspaceId: String(args.workspaceId) });
-      return ctx.trainingJobs().load(query);
+      ctx.checkBudget(() => plannedFieldsOf(info));
+      return ctx.trainingJobs().page(query);
     },
   }),
 );
@@ -88,9 +97,11 @@ builder.subscriptionField('trainingJobs', (t) =>
     args: trainingJobsArgs(t.arg),
     // Argument and credential problems become the stream's one event, so that it reads exactly
     // like the query's answer ({"trainingJobs": null} and the error), before any upstream call.
-    subscribe: (_root, args, ctx) => {
+    subscribe: (_root, args, ctx, info) => {
       try {
-        return ctx.liveTrainingJobs(toTrainingJobsQuery({ ...args, workspaceId: String(args.workspaceId) }));
+        const query = toTrainingJobsQuery({ ...args, workspaceId: String(args.workspaceId) });
+        ctx.checkBudget(() => plannedFieldsOf(info));
+        return ctx.liveTrainingJobs(query);
       } catch (error) {
         // Anything but a GatewayError is a bug, which masking turns into INTERNAL_SERVER_ERROR.
         return failedStream(error as GatewayError);

@@ -67,6 +67,21 @@ export function fixTabSwitch(html: string): { html: string; patched: number } {
   return patched === TAB_SWITCHES ? { html: fixed, patched } : { html, patched };
 }
 
+/** The third tab: a job list's chips, counts and a status group's page (docs/status-groups.md). */
+export const CHIPS_EXAMPLE = `# A job list's chips: how many jobs each status group holds, and the newest failed ones.
+# The counts cost 24 upstream calls, the FAILED page one per failure code (9).
+query FailedJobsWithCounts {
+  trainingJobCounts {
+    total
+    byGroup { group count }
+  }
+  failed: trainingJobs(statusGroup: FAILED, perPage: 5, sortBy: CREATE_TIME, order: DESC) {
+    totalCount
+    jobs { id name status statusGroup createdAt duration }
+  }
+}
+`;
+
 interface Rendered {
   identity: Buffer;
   gzip: Buffer;
@@ -83,7 +98,7 @@ export function createGraphiQLHandler(endpoint: string, encodings: readonly Enco
       title: 'Training jobs GraphiQL',
       endpoint,
       defaultQuery: EXAMPLE_QUERY,
-      defaultTabs: [{ query: EXAMPLE_QUERY }, { query: LIVE_EXAMPLE }],
+      defaultTabs: [{ query: EXAMPLE_QUERY }, { query: LIVE_EXAMPLE }, { query: CHIPS_EXAMPLE }],
       // GraphiQL runs subscriptions as GET with Accept: text/event-stream, which CSRF prevention
       // (yoga.ts) admits only with this header; a page cannot add it cross-site without a preflight.
       additionalHeaders: { 'x-graphql-csrf': '1' },

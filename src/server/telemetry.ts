@@ -27,6 +27,8 @@ export interface Telemetry {
   beginOperation(requestId: string, method: string, path: string): { trace: RequestTrace; end(aborted: boolean): void };
   /** For the upstream client's `observe` option. */
   upstreamCall(outcome: CallOutcome): void;
+  /** For the upstream client's `observeFanOut` option: the branches of a status group page or of the counts. */
+  fanOut(branches: number): void;
   /** For the page cache's `onLookup` option. */
   cacheLookup(store: CacheStore, hit: boolean): void;
   /** For the Redis link's `observe` option (src/redis/link.ts). */
@@ -79,6 +81,12 @@ export function createTelemetry({ log, cache = false, redis = false }: Telemetry
     name: 'gateway_upstream_calls_total',
     help: 'Calls to the ModelArts API, by outcome (ok, a DESIGN.md error code, or CANCELLED when the client left).',
     labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  const fanOutBranches = new Histogram({
+    name: 'gateway_upstream_fanout_branches',
+    help: 'Branches per field that fans out over the upstream: the codes of a status group page, or 24 for trainingJobCounts.',
+    buckets: [1, 2, 3, 4, 9, 24],
     registers: [registry],
   });
   const upstreamSeconds = new Histogram({
@@ -230,6 +238,9 @@ export function createTelemetry({ log, cache = false, redis = false }: Telemetry
           end({ method, url: path, status: 200, aborted });
         },
       };
+    },
+    fanOut(branches) {
+      fanOutBranches.observe(branches);
     },
     upstreamCall({ outcome, seconds, attempts }) {
       upstreamCount(outcome).inc();

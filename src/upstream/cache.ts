@@ -88,5 +88,6 @@ export function withPageCache(
     return entry.page;
   }
 
-  return { listTrainingJobs, close: () => client.close() };
+  // Groups and counts read their pages through the request's loader, which reaches this cache.
+  return { ...client, listTrainingJobs, close: () => client.close() };
 }

@@ -4,7 +4,7 @@
  * and every outcome turned into a page or a GatewayError (classify.ts).
  */
 import { Pool } from 'undici';
-import type { TrainingJobPage, TrainingJobsQuery } from '../domain.ts';
+import type { CountsFilter, StatusCounts, TrainingJobPage, TrainingJobsQuery } from '../domain.ts';
 import { GatewayError } from '../errors.ts';
 import { createBreaker, type BreakerOptions } from './breaker.ts';
 import { cancelledError, circuitOpenError, classifyResponse, timeoutError, tooLargeError, unavailableError } from './classify.ts';
@@ -14,6 +14,11 @@ import { backoffMs, RETRIED_STATUSES, retryAfterMs, UNAVAILABLE_STATUSES } from 
 import { sdkDate, sign } from './signer.ts';
 import { parseWireJson } from './wire.ts';
 import { exchange, type Exchange } from './exchange.ts';
+import { countStatusesV1, pageForStatusesV1, plannedCallsV1, type FieldRun } from './fan-out.ts';
+import type { CallSignal } from './signal.ts';
+
+export type { CallSignal } from './signal.ts';
+export type { FieldRun, PageFetch } from './fan-out.ts';
 
 export interface UpstreamClientOptions {
   /** Base URL, e.g. https://modelarts.cn-north-4.myhuaweicloud.com; may carry a path prefix. */
@@ -33,6 +38,10 @@ export interface UpstreamClientOptions {
   aksk?: { ak: string; sk: string; securityToken?: string | undefined } | undefined;
   /** Told of every call when it ends (metrics). */
   observe?: ((outcome: CallOutcome) => void) | undefined;
+  /** Told of the branches of every status group page and count (metrics). */
+  observeFanOut?: ((branches: number) => void) | undefined;
+  /** MAX_UPSTREAM_CALLS: the upstream calls one operation may ask for, default 100. */
+  maxCallsPerOperation?: number;
 }
 
 /** How one call ended: `ok`, a DESIGN.md error code, or CANCELLED when the client left first. */
@@ -53,12 +62,6 @@ export interface UpstreamTrace {
   outcome: string | undefined;
 }
 
-/** The part of AbortSignal a call listens to: an AbortSignal, or anything as small that acts alike. */
-export interface CallSignal {
-  readonly aborted: boolean;
-  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
-  removeEventListener(type: 'abort', listener: () => void): void;
-}
 
 export interface UpstreamCall {
   /** The token sent as X-Auth-Token. */
@@ -69,8 +72,26 @@ export interface UpstreamCall {
   trace?: UpstreamTrace | undefined;
 }
 
+/** A field of an operation, as the budget sees it. */
+export type PlannedField = { kind: 'page'; query: TrainingJobsQuery } | { kind: 'counts' };
+
+/**
+ * The upstream as the layers above see it. Besides one page, "a page for a set of statuses" and
+ * "the counts" are its operations, because each upstream answers them its own way (v1 fans out
+ * over one call per status and merges, fan-out.ts); resolvers, pollers and the budget ask only
+ * this interface.
+ */
 export interface UpstreamClient {
+  /** One upstream call (never a status group's query). */
   listTrainingJobs(query: TrainingJobsQuery, call: UpstreamCall): Promise<TrainingJobPage>;
+  /** A page of every status in `codes`, merged in the query's order; its calls go through `run`. */
+  pageForStatuses(query: TrainingJobsQuery, codes: readonly number[], run: FieldRun): Promise<TrainingJobPage>;
+  /** How many jobs each status holds, and all of them, for one search and workspace. */
+  countStatuses(filter: CountsFilter, run: FieldRun): Promise<StatusCounts>;
+  /** The upstream calls a field will make at most (DESIGN.md "Cost"). */
+  plannedCalls(field: PlannedField): number;
+  /** MAX_UPSTREAM_CALLS. */
+  readonly maxCallsPerOperation: number;
   close(): Promise<void>;
 }
 
@@ -265,7 +286,20 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     }
   }
 
-  return { listTrainingJobs, close: () => pool.close() };
+  return {
+    listTrainingJobs,
+    pageForStatuses(query, codes, run) {
+      options.observeFanOut?.(codes.length);
+      return pageForStatusesV1(query, codes, run, options.timeoutMs);
+    },
+    countStatuses(filter, run) {
+      options.observeFanOut?.(plannedCallsV1({ kind: 'counts' }));
+      return countStatusesV1(filter, run, options.timeoutMs);
+    },
+    plannedCalls: plannedCallsV1,
+    maxCallsPerOperation: options.maxCallsPerOperation ?? 100,
+    close: () => pool.close(),
+  };
 }
 
 function header(v: string | string[] | undefined): string | undefined {

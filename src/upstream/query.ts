@@ -50,7 +50,8 @@ export function buildQueryString(q: TrainingJobsQuery): string {
 
 function encodeQuery(q: TrainingJobsQuery): string {
   const wire = toWireQuery(q);
-  const parts: string[] = [];
+  // A status group's query is never sent (its branches are): the group only keeps its keys apart.
+  const parts: string[] = q.statusGroup === undefined ? [] : [`statusGroup=${q.statusGroup}`];
   for (const key of KEY_ORDER) {
     const value = wire[key];
     if (value !== undefined) parts.push(`${key}=${encodeRfc3986(value)}`);

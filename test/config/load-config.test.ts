@@ -32,6 +32,7 @@ describe('loadConfig defaults', () => {
       securityToken: undefined,
       upstreamTimeoutMs: 10_000,
       upstreamMaxAttempts: 3,
+      maxUpstreamCalls: 100,
       upstreamMaxBodyBytes: 4194304,
       breakerThreshold: 10,
       breakerCoolOffMs: 5000,

@@ -24,6 +24,39 @@ describe('faults', () => {
     if (shape === 'apigw') expect(reply.body['request_id']).toBe(reply.headers.get('x-request-id'));
   });
 
+  it('applies a fault only to requests whose query carries its `when` parameters', async () => {
+    emu.setFault({ status: 403, error: { shape: 'modelarts', code: 'ModelArts.0210' }, when: { status: '11' }, times: 1 });
+    expect((await call('status=8&per_page=1')).status).toBe(200);
+    expect((await call('per_page=1')).status).toBe(200);
+    expect((await call('status=11&per_page=1')).status).toBe(403);
+    // times counts only the requests it applied to.
+    expect((await call('status=11&per_page=1')).status).toBe(200);
+  });
+
+  it('gives each request the first fault of a list that it matches, each with its own times', async () => {
+    emu.setFault([
+      { status: 404, error: { shape: 'apigw', code: 'APIG.0101' }, when: { status: '3' }, times: 1 },
+      { status: 503, error: { shape: 'modelarts', code: 'ModelArts.4302' } },
+    ]);
+    expect((await call('status=3')).status).toBe(404);
+    expect((await call('status=3')).status).toBe(503);
+    expect((await call('status=5')).status).toBe(503);
+    expect(() => emu.setFault([{ delayMs: 1 }, { status: 42 }])).toThrow(RangeError);
+    // A list with a bad fault changes nothing.
+    expect((await call('status=5')).status).toBe(503);
+  });
+
+  it('counts the most requests in flight at once, from the last clearRequests()', async () => {
+    emu.clearRequests();
+    emu.setFault({ delayMs: 100 });
+    await Promise.all([call('a=1'), call('a=2'), call('a=3')]);
+    expect(emu.peakInFlight).toBe(3);
+    emu.clearRequests();
+    expect(emu.peakInFlight).toBe(0);
+    await call('a=4');
+    expect(emu.peakInFlight).toBe(1);
+  });
+
   it('sends a string body verbatim and an object body as JSON', async () => {
     emu.setFault({ status: 502, body: '<html>Bad Gateway</html>' });
     const html = await fetch(`${emu.url}${PATH}`);

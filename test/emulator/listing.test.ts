@@ -37,6 +37,16 @@ const FIELD: Record<SortKey, (job: EmulatorJob) => string | number> = {
   create_time: (j) => j.createTime,
 };
 
+/** Strings by Unicode code point (a binary UTF-8 collation), numbers as numbers. */
+function byKey(x: string | number, y: string | number): number {
+  if (typeof x === 'string' && typeof y === 'string') {
+    const [a, b] = [[...x].map((c) => c.codePointAt(0)!), [...y].map((c) => c.codePointAt(0)!)];
+    for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+    return a.length - b.length;
+  }
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
 /** The expected id order, computed independently of the emulator's own listing code. */
 function expectedIds(
   jobs: readonly EmulatorJob[],
@@ -48,9 +58,8 @@ function expectedIds(
     .filter((j) => opts.status === undefined || j.status === opts.status)
     .filter((j) => j.jobName.toLowerCase().includes((opts.search ?? '').toLowerCase()))
     .sort((a, b) => {
-      const x = key(a);
-      const y = key(b);
-      if (x !== y) return x < y ? -1 : 1;
+      const c = byKey(key(a), key(b));
+      if (c !== 0) return c;
       return a.jobId < b.jobId ? -1 : a.jobId > b.jobId ? 1 : 0;
     });
   if (opts.order === 'desc') rows.reverse();

@@ -12,6 +12,7 @@ import { createLogger } from '../../src/logger.ts';
 import type { LiveEvent } from '../../src/live/events.ts';
 import { createPoller } from '../../src/live/poller.ts';
 import type { CallSignal, UpstreamCall, UpstreamClient } from '../../src/upstream/client.ts';
+import { stubClient } from '../support/stub-client.ts';
 
 const QUERY: TrainingJobsQuery = { status: undefined, page: 1, perPage: 10, sortBy: 'JOB_NAME', order: 'ASC', search: undefined, workspaceId: '0' };
 const page = (totalCount: number): TrainingJobPage => ({ jobs: [], totalCount, remainingJobs: 3, maxRunningJobs: 5, page: 1, perPage: 10 });
@@ -23,15 +24,12 @@ afterEach(() => void vi.useRealTimers());
 /** A client answering from a script, one entry per call, recording when each call was made. */
 function scripted(answers: Array<TrainingJobPage | GatewayError | 'hang'>) {
   const calls: Array<{ at: number; signal: CallSignal | undefined }> = [];
-  const client: UpstreamClient = {
-    listTrainingJobs(_query: TrainingJobsQuery, call: UpstreamCall) {
+  const client: UpstreamClient = stubClient((_query: TrainingJobsQuery, call: UpstreamCall) => {
       calls.push({ at: Date.now(), signal: call.signal });
       const answer = answers[calls.length - 1] ?? page(1);
       if (answer === 'hang') return new Promise(() => {});
       return answer instanceof GatewayError ? Promise.reject(answer) : Promise.resolve(answer);
-    },
-    close: async () => {},
-  };
+  });
   return { client, calls };
 }
 

@@ -10,7 +10,7 @@ import type { GatewayContext } from '../../src/context.ts';
 import type { SortField, SortOrder, TrainingJobsQuery } from '../../src/domain.ts';
 import { toTrainingJobsQuery, type TrainingJobsArgs } from '../../src/schema/arguments.ts';
 import { schema } from '../../src/schema/index.ts';
-import type { TrainingJobsLoader } from '../../src/upstream/loaders.ts';
+import type { TrainingJobsSource } from '../../src/upstream/loaders.ts';
 import { buildQueryString, encodeRfc3986, toWireQuery } from '../../src/upstream/query.ts';
 import { rejection, STATUS_NAMES, WIRE_ORDERS, WIRE_SORT_FIELDS } from '../support/contract.ts';
 
@@ -148,16 +148,17 @@ describe('properties: query building', () => {
 
   it('builds the same query string through GraphQL whether arguments are omitted or spelled out', async () => {
     const captured: TrainingJobsQuery[] = [];
-    const loader = {
-      load: async (q: TrainingJobsQuery) => {
+    const source = {
+      page: async (q: TrainingJobsQuery) => {
         captured.push(q);
         return null;
       },
-    } as unknown as TrainingJobsLoader;
+    } as unknown as TrainingJobsSource;
     const contextValue: GatewayContext = {
       requestId: 'properties',
       log: {} as Logger,
-      trainingJobs: () => loader,
+      trainingJobs: () => source,
+      checkBudget: () => {},
       liveTrainingJobs: () => {
         throw new Error('no subscriptions here');
       },

@@ -26,6 +26,7 @@ describe('the DESIGN.md contract', () => {
     expect(String(field.type)).toBe('TrainingJobPage');
     expect(field.args.map((a) => [a.name, String(a.type), a.defaultValue])).toEqual([
       ['status', 'TrainingJobStatus', undefined],
+      ['statusGroup', 'TrainingJobStatusGroup', undefined],
       ['page', 'Int!', 1],
       ['perPage', 'Int!', 10],
       ['sortBy', 'TrainingJobSortField!', 'JOB_NAME'],
@@ -42,10 +43,14 @@ describe('the DESIGN.md contract', () => {
     [
       'TrainingJob',
       {
-        id: 'ID!', name: 'String!', description: 'String!', status: 'TrainingJobStatus!', statusCode: 'Int!',
+        id: 'ID!', name: 'String!', description: 'String!', status: 'TrainingJobStatus!',
+        statusGroup: 'TrainingJobStatusGroup!', statusCode: 'Int!',
         versionId: 'ID!', versionCount: 'Int!', createdAt: 'DateTime!', duration: 'Duration!',
       },
     ],
+    ['TrainingJobCounts', { total: 'Int!', byGroup: '[TrainingJobGroupCount!]!', byStatus: '[TrainingJobStatusCount!]!' }],
+    ['TrainingJobGroupCount', { group: 'TrainingJobStatusGroup!', count: 'Int!' }],
+    ['TrainingJobStatusCount', { status: 'TrainingJobStatus!', statusCode: 'Int!', count: 'Int!' }],
   ])('has type %s with exactly its fields', (name, expected) => {
     expect(fields(name)).toEqual(expected);
   });
@@ -62,8 +67,34 @@ describe('the DESIGN.md contract', () => {
         'CHECK_RUNNING_COMPLETED', 'CHECK_FAILED', 'MOUNT_FAILED',
       ],
     ],
+    ['TrainingJobStatusGroup', ['PENDING', 'RUNNING', 'REVIEW', 'SUCCEEDED', 'FAILED', 'STOPPED', 'UNKNOWN']],
   ])('has enum %s with exactly its values', (name, values) => {
     expect((schema.getType(name) as GraphQLEnumType).getValues().map((v) => v.name)).toEqual(values);
+  });
+
+  it('has trainingJobCounts with its arguments, and the same statusGroup on the subscription', () => {
+    const counts = schema.getQueryType()!.getFields().trainingJobCounts!;
+    expect(String(counts.type)).toBe('TrainingJobCounts');
+    expect(counts.args.map((a) => [a.name, String(a.type), a.defaultValue])).toEqual([
+      ['search', 'String', undefined],
+      ['workspaceId', 'ID!', '0'],
+    ]);
+    const live = schema.getSubscriptionType()!.getFields().trainingJobs!;
+    const query = schema.getQueryType()!.getFields().trainingJobs!;
+    expect(live.args.map((a) => [a.name, String(a.type), a.defaultValue])).toEqual(query.args.map((a) => [a.name, String(a.type), a.defaultValue]));
+  });
+
+  it.each([
+    ['PENDING', 'INIT 1, IMAGE_CREATING 2, SUBMIT_TRYING 4, WAITING 7'],
+    ['RUNNING', 'RUNNING 8, SCALING 15'],
+    ['REVIEW', 'CHECK_INIT 18, CHECK_RUNNING 19, CHECK_RUNNING_COMPLETED 20'],
+    ['SUCCEEDED', 'COMPLETED 10'],
+    ['FAILED', 'IMAGE_FAILED 3, SUBMIT_FAILED 5, DELETE_FAILED 6, FAILED 11, LOST 14, SUBMIT_MODEL_FAILED 16, DEPLOY_SERVICE_FAILED 17, CHECK_FAILED 21, MOUNT_FAILED 22'],
+    ['STOPPED', 'KILLING 9, KILLED 12, CANCELED 13'],
+    ['UNKNOWN', 'UNKNOWN 0'],
+  ])('describes the status group %s with its codes: %s', (group, codes) => {
+    const value = (schema.getType('TrainingJobStatusGroup') as GraphQLEnumType).getValue(group)!;
+    expect(value.description).toContain(`${codes}.`);
   });
 
   it.each([

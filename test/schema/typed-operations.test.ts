@@ -10,6 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import config from '../../codegen.ts';
 import {
   DashboardDocument,
+  JobChipsDocument,
+  type JobChipsQuery,
+  type JobChipsQueryVariables,
   JobsTableDocument,
   LiveJobsTableDocument,
   type JobsTableQuery,
@@ -49,17 +52,27 @@ describe('against the gateway', () => {
     expect(data.trainingJobs?.jobs.every((job) => job.status === 'COMPLETED')).toBe(true);
   });
 
+  it('answers the chips: the counts of every group and a page of one', async () => {
+    const variables: JobChipsQueryVariables = { group: 'RUNNING' };
+    const res = await open.gql(print(JobChipsDocument), variables);
+    const data = res.body.data as JobChipsQuery;
+    expect(data.trainingJobCounts?.byGroup.map((g) => g.group)).toEqual(['PENDING', 'RUNNING', 'REVIEW', 'SUCCEEDED', 'FAILED', 'STOPPED', 'UNKNOWN']);
+    const running = data.trainingJobCounts?.byGroup.find((g) => g.group === 'RUNNING')?.count;
+    expect(data.jobs?.totalCount).toBe(running);
+    expect(data.jobs?.jobs.every((job) => job.statusGroup === 'RUNNING')).toBe(true);
+  });
+
   const idOf = (document: unknown) => (document as { __meta__?: { hash?: string } }).__meta__?.hash;
   const VARIABLES = { page: 1, perPage: 2, sortBy: 'JOB_NAME', order: 'ASC' };
 
   it('runs every generated query by id in allow-list mode', async () => {
     const ids = [...loadManifest(MANIFEST).keys()];
-    expect(ids).toHaveLength(4);
+    expect(ids).toHaveLength(5);
     for (const documentId of ids.filter((id) => id !== idOf(LiveJobsTableDocument))) {
       const res = await fetch(`${allowList.origin}/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-auth-token': 't' },
-        body: JSON.stringify({ documentId, variables: VARIABLES }),
+        body: JSON.stringify({ documentId, variables: documentId === idOf(JobChipsDocument) ? { group: 'FAILED' } : VARIABLES }),
       });
       const body = (await res.json()) as { errors?: unknown };
       expect(body.errors, documentId).toBeUndefined();

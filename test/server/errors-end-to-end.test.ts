@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Fault } from '../../src/emulator/index.ts';
 import type { UpstreamClient } from '../../src/upstream/client.ts';
 import { AUTH, startStack, upstreamQueries, type Stack } from '../support/stack.ts';
+import { stubClient } from '../support/stub-client.ts';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -290,12 +291,9 @@ describe('upstream failures', () => {
 
 describe('a bug in the gateway', () => {
   it('is masked as INTERNAL_SERVER_ERROR and logged with the request id', async () => {
-    const broken: UpstreamClient = {
-      listTrainingJobs: async () => {
-        throw new TypeError('secret internal detail');
-      },
-      close: async () => {},
-    };
+    const broken: UpstreamClient = stubClient(async () => {
+      throw new TypeError('secret internal detail');
+    });
     const other = await startStack({ client: broken });
     try {
       const res = await other.gql(QUERY, undefined, { ...AUTH, 'x-request-id': 'bug-1' });

@@ -4,7 +4,7 @@
  */
 import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXAMPLE_QUERY } from '../../src/server/graphiql.ts';
+import { CHIPS_EXAMPLE, EXAMPLE_QUERY } from '../../src/server/graphiql.ts';
 import { startStack, type Stack } from '../support/stack.ts';
 
 let stack: Stack;
@@ -24,6 +24,7 @@ const DASHBOARD = `{
 describe('what passes', () => {
   it.each([
     ['the GraphiQL example query', EXAMPLE_QUERY],
+    ["the GraphiQL chips example (counts and a status group's page)", CHIPS_EXAMPLE],
     ['a dashboard of six aliased lists with every field', DASHBOARD],
     ["GraphiQL's introspection query", getIntrospectionQuery({ descriptions: true, specifiedByUrl: true })],
   ])('lets %s through', async (_name, query) => {

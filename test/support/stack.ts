@@ -30,6 +30,8 @@ export interface StackOptions {
   maxRequestBytes?: number;
   cache?: PageCacheOptions;
   fastPath?: boolean;
+  /** MAX_UPSTREAM_CALLS, default 100. */
+  maxUpstreamCalls?: number;
   /** false: the fast path runs queries on graphql-js only; else graphql-jit, loaded before the stack is returned. */
   jit?: boolean;
   /** Compressed answers (default: the gateway's, br and gzip from 4096 bytes). */
@@ -96,6 +98,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       breaker: options.breaker,
       aksk: options.aksk,
       observe: telemetry.upstreamCall,
+      observeFanOut: telemetry.fanOut,
+      ...(options.maxUpstreamCalls === undefined ? {} : { maxCallsPerOperation: options.maxUpstreamCalls }),
     });
   const client = options.cache
     ? withPageCache(upstream, options.projectId ?? 'test-project', { ...options.cache, onLookup: telemetry.cacheLookup })

@@ -1,6 +1,7 @@
 /** The opt-in page cache (CACHE_TTL_MS): per credential, expiring, sharing concurrent misses. */
 import { afterEach, expect, it } from 'vitest';
 import { startStack, type Stack } from '../support/stack.ts';
+import { stubClient } from '../support/stub-client.ts';
 
 const QUERY = '{ trainingJobs(perPage: 3) { totalCount jobs { id } } }';
 let stack: Stack | undefined;
@@ -61,7 +62,7 @@ it('keeps no credential in its keys (only a hash)', async () => {
   const { withPageCache } = await import('../../src/upstream/cache.ts');
   const seen: string[] = [];
   const client = withPageCache(
-    { listTrainingJobs: async () => ({ jobs: [], totalCount: 0, remainingJobs: null, maxRunningJobs: null, page: 1, perPage: 10 }), close: async () => {} },
+    stubClient(async () => ({ jobs: [], totalCount: 0, remainingJobs: null, maxRunningJobs: null, page: 1, perPage: 10 })),
     'p',
     { ttlMs: 1000 },
   );
