@@ -13,8 +13,10 @@ export const FUZZ_HEADING = '## Fuzz (npm run fuzz)';
 export const SOAK_HEADING = '## Endurance (npm run soak)';
 /** Written by hand from a CPU profile (issue 13): what a perPage 10 request's time goes to. */
 export const PROFILE_HEADING = '## Where a small request\'s time goes (a profile)';
+/** Written by npm run bench after its top (bench/query/groups.ts): the status-group part. */
+export const GROUPS_HEADING = '## Status groups and counts (npm run bench)';
 /** The sections other runners own (or people write): npm run bench keeps them. */
-const OWNED = [PROFILE_HEADING, LIVE_HEADING, FLEET_HEADING, FUZZ_HEADING, SOAK_HEADING];
+const OWNED = [GROUPS_HEADING, PROFILE_HEADING, LIVE_HEADING, FLEET_HEADING, FUZZ_HEADING, SOAK_HEADING];
 
 /** Everything from the first section another runner owns (to keep below a rewritten top), or ''. */
 export function ownedSections(text: string): string {

@@ -3,7 +3,8 @@
  * interleaved rounds per page size and writes docs/benchmarks.md. Server on core 0, everything else
  * (stub, autocannon, this runner) on core 1. Knobs: BENCH_DURATION (s), BENCH_ROUNDS,
  * BENCH_CONNECTIONS, BENCH_SYSTEMS (comma list), BENCH_SIZES (comma list of perPage values),
- * BENCH_BASELINE (another built checkout, measured as "baseline"),
+ * BENCH_BASELINE (another built checkout, measured as "baseline"), BENCH_GROUPS (0 skips the
+ * status-group part, groups.ts; `only` runs just that part and writes just its section),
  * BENCH_OUT (the file to write, default docs/benchmarks.md; - for none).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,8 +14,9 @@ import {
   CLK_TCK, HAS_TASKSET, coreJiffies, cpuMs, firstLine, freePort, peakRssMb, pinSelf, runMain, runNode, startNode, stop, waitForQuiet, type Child,
 } from '../lib/proc.ts';
 import { machine } from '../lib/provenance.ts';
-import { ownedSections } from '../lib/sections.ts';
+import { GROUPS_HEADING, ownedSections, writeSection } from '../lib/sections.ts';
 import { document, type Settings } from './document.ts';
+import { benchGroups } from './groups.ts';
 import type { LoadResult } from './load.ts';
 import { caveats, table, toRow, type Round, type SystemRun } from './report.ts';
 import { toResponse, upstreamPath, requestBody, type WirePage } from './shape.ts';
@@ -156,8 +158,9 @@ async function main(): Promise<void> {
   const startups = new Map<string, number[]>();
   const record = (system: string, ms: number) => startups.set(system, [...(startups.get(system) ?? []), ms]);
 
+  const onlyGroups = env.BENCH_GROUPS === 'only';
   log('correctness: every system, both page sizes, one at a time');
-  for (const system of settings.systems) {
+  for (const system of onlyGroups ? [] : settings.systems) {
     const r = await launch(system, upstream, expected.get(10));
     record(system, r.startupMs);
     try {
@@ -168,7 +171,7 @@ async function main(): Promise<void> {
     log(`  ${system}: correct; first correct answer after ${r.startupMs.toFixed(0)} ms`);
   }
 
-  for (const size of settings.sizes) {
+  for (const size of onlyGroups ? [] : settings.sizes) {
     log(`perPage ${size}: starting ${settings.systems.join(', ')}`);
     const running = new Map<string, Running>();
     try {
@@ -200,10 +203,15 @@ async function main(): Promise<void> {
       for (const r of running.values()) await stop(r.child);
     }
   }
+  let groups: { section: string; notes: string[] } | undefined;
+  if (env.BENCH_GROUPS !== '0') {
+    log('status groups and counts: the gateway, cache off and at 5 s');
+    groups = await benchGroups(upstream, { durationS: settings.durationS, rounds: settings.rounds, connections: settings.connections, serverCore: SERVER_CORE, loadCore: LOAD_CORE }, log);
+  }
   await stop(stub);
 
   let tables = '';
-  for (const size of settings.sizes) {
+  for (const size of onlyGroups ? [] : settings.sizes) {
     const rows = settings.systems.map((system) => {
       const run = runs.get(`${size} ${system}`) as SystemRun;
       return toRow({ ...run, startupMs: startups.get(system) ?? [] });
@@ -212,13 +220,17 @@ async function main(): Promise<void> {
     notes.push(...caveats(size, rows));
   }
   const totalS = (performance.now() - started) / 1000;
-  log(`\n${tables}${notes.map((n) => `note: ${n}\n`).join('')}total ${totalS.toFixed(0)} s`);
+  log(`\n${tables}${groups ? `\n${groups.section}` : ''}${notes.map((n) => `note: ${n}\n`).join('')}total ${totalS.toFixed(0)} s`);
   // BENCH_OUT=- keeps a trial run from replacing the recorded one.
   const out = env.BENCH_OUT ?? join(ROOT, 'docs', 'benchmarks.md');
-  if (out !== '-') {
+  if (out !== '-' && onlyGroups) {
+    if (groups) writeSection(out, GROUPS_HEADING, groups.section);
+    log(`written: ${out} (its status-group section)`);
+  } else if (out !== '-') {
     // The live and scale-out sections (npm run bench:live, bench:fleet) are other runs': keep them.
     const kept = ownedSections(existsSync(out) ? readFileSync(out, 'utf8') : '');
     writeFileSync(out, `${document(settings, tables, notes, totalS).trimEnd()}\n${kept ? `\n${kept}` : ''}`);
+    if (groups) writeSection(out, GROUPS_HEADING, groups.section);
     log(`written: ${out}`);
   }
 }

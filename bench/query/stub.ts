@@ -5,6 +5,8 @@
  *
  * Data: the emulator's generateJobs(1000, 7), sorted as the upstream would (job_name asc), with
  * every id above 2^53 replaced by a 12-digit one: the floor's plain JSON.parse must be exact.
+ * Pages filtered by `status`, or of other sizes (the status-group part, groups.ts), are built on
+ * first ask and kept. GET /calls answers how many listing calls it has served.
  */
 import { createServer } from 'node:http';
 import { generateJobs } from '../../src/emulator/index.ts';
@@ -49,7 +51,7 @@ for (const size of SIZES) {
 }
 const PATH = `/v1/${PROJECT}/training-jobs`;
 const notFound = Buffer.from(JSON.stringify({ error_code: 'ModelArts.0104', error_msg: 'not found' }));
-const badRequest = Buffer.from(JSON.stringify({ is_success: false, error_code: 'ModelArts.0101', error_message: 'per_page must be 10 or 1000 here, page 1' }));
+const badRequest = Buffer.from(JSON.stringify({ is_success: false, error_code: 'ModelArts.0101', error_message: 'per_page must be 1 to 1000, page 1 or more' }));
 const unauthorized = Buffer.from(JSON.stringify({ error_code: 'APIGW.0301', error_msg: 'missing token' }));
 
 function send(res: import('node:http').ServerResponse, status: number, body: Buffer): void {
@@ -57,15 +59,35 @@ function send(res: import('node:http').ServerResponse, status: number, body: Buf
   res.end(body);
 }
 
+/** A page of the jobs in one status (or all), any size: built once per distinct ask. */
+const built = new Map<string, Buffer>();
+function pageOf(status: string | null, perPage: number, page: number): Buffer | undefined {
+  if (!(Number.isInteger(perPage) && perPage >= 1 && perPage <= 1000 && Number.isInteger(page) && page >= 1)) return undefined;
+  const key = `${status}|${perPage}|${page}`;
+  let body = built.get(key);
+  if (body === undefined) {
+    const matching = status === null ? jobs : jobs.filter((j) => String(j.status) === status);
+    const wire: WirePage = { is_success: true, job_total_count: matching.length, job_count_limit: 3, quotas: 5, jobs: matching.slice((page - 1) * perPage, page * perPage) };
+    built.set(key, (body = Buffer.from(JSON.stringify(wire))));
+  }
+  return body;
+}
+
+let calls = 0;
 const server = createServer((req, res) => {
   const url = req.url ?? '';
+  if (url === '/calls') return send(res, 200, Buffer.from(JSON.stringify({ calls })));
   const q = url.indexOf('?');
   if (req.method !== 'GET' || (q < 0 ? url : url.slice(0, q)) !== PATH) return send(res, 404, notFound);
   if (!req.headers['x-auth-token']) return send(res, 401, unauthorized);
+  calls++;
   const params = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
-  const body = bodies.get(params.get('per_page') ?? '10');
-  if (body === undefined || (params.get('page') ?? '1') !== '1') return send(res, 400, badRequest);
-  send(res, 200, body);
+  const status = params.get('status');
+  const page = params.get('page') ?? '1';
+  const body = status === null && page === '1' ? bodies.get(params.get('per_page') ?? '10') : undefined;
+  const answer = body ?? pageOf(status, Number(params.get('per_page') ?? 10), Number(page));
+  if (answer === undefined) return send(res, 400, badRequest);
+  send(res, 200, answer);
 });
 // Long idle timeouts: a client reusing a socket the server just closed would see a reset.
 server.keepAliveTimeout = 120_000;

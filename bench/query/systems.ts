@@ -3,6 +3,7 @@
  * return exactly the response that shape.ts builds by hand from the stub's page (DESIGN.md's
  * contract), so a peer that differs is caught before it is measured.
  */
+import { spawnSync } from 'node:child_process';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -36,6 +37,12 @@ const compressedEnv = (port: number, upstream: string) => ({ ...gatewayEnv(port,
 // same run as "baseline", so that a change's cost is a ratio of one run, not of two.
 const baseline = process.env['BENCH_BASELINE'];
 
+/** The baseline's commit, so the table names what was measured rather than where it was built. */
+function revisionOf(root: string): string {
+  const sha = spawnSync('git', ['-C', root, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).stdout?.trim();
+  return sha ? `${sha} (BENCH_BASELINE)` : 'BENCH_BASELINE';
+}
+
 export const SYSTEMS: Record<string, SystemDef> = {
   gateway: { label: 'gateway (built: fast path, yoga, Pothos)', script: join(ROOT, 'dist', 'src', 'main.js'), env: gatewayEnv },
   // The same gateway, asked by clients that accept a compressed answer: every answer compressed
@@ -43,7 +50,7 @@ export const SYSTEMS: Record<string, SystemDef> = {
   // COMPRESSION_MIN_BYTES can be judged by the perPage-10 row.
   'gateway-gzip': { label: 'gateway, Accept-Encoding: gzip (COMPRESSION_MIN_BYTES=0)', script: join(ROOT, 'dist', 'src', 'main.js'), env: compressedEnv, acceptEncoding: 'gzip' },
   'gateway-br': { label: 'gateway, Accept-Encoding: br (COMPRESSION_MIN_BYTES=0)', script: join(ROOT, 'dist', 'src', 'main.js'), env: compressedEnv, acceptEncoding: 'br' },
-  ...(baseline ? { baseline: { label: `gateway at ${baseline}`, script: join(baseline, 'dist', 'src', 'main.js'), env: gatewayEnv } } : {}),
+  ...(baseline ? { baseline: { label: `gateway at ${revisionOf(baseline)}`, script: join(baseline, 'dist', 'src', 'main.js'), env: gatewayEnv } } : {}),
   floor: { label: 'floor (node:http + undici, no GraphQL)', script: join(QUERY_DIST, 'floor.js'), env: peerEnv },
   apollo: { label: 'Apollo Server 5 + RESTDataSource', script: join(QUERY_DIST, 'apollo.js'), env: peerEnv },
   mercurius: { label: 'Mercurius (JIT) on Fastify', script: join(QUERY_DIST, 'mercurius.js'), env: peerEnv },

@@ -8,7 +8,7 @@ const IDENT_START = '_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const IDENT_REST = `${IDENT_START}0123456789`;
 const LONE_SURROGATES = ['\ud800', '\udfff', 'x\ud83d', '\ude00y', 'ok\udbff\udbffok'];
 
-export const JOB_FIELDS = ['id', 'name', 'description', 'status', 'statusCode', 'versionId', 'versionCount', 'createdAt', 'duration'];
+export const JOB_FIELDS = ['id', 'name', 'description', 'status', 'statusGroup', 'statusCode', 'versionId', 'versionCount', 'createdAt', 'duration'];
 const PAGE_INFO_FIELDS = ['page', 'perPage', 'totalPages', 'hasNextPage', 'hasPreviousPage'];
 const QUOTA_FIELDS = ['remainingJobs', 'maxRunningJobs'];
 const STATUSES = [
@@ -17,13 +17,15 @@ const STATUSES = [
   'SUBMIT_MODEL_FAILED', 'DEPLOY_SERVICE_FAILED', 'CHECK_INIT', 'CHECK_RUNNING', 'CHECK_RUNNING_COMPLETED',
   'CHECK_FAILED', 'MOUNT_FAILED',
 ];
+const GROUPS = ['PENDING', 'RUNNING', 'REVIEW', 'SUCCEEDED', 'FAILED', 'STOPPED', 'UNKNOWN'];
 const SORT_FIELDS = ['JOB_NAME', 'JOB_DESC', 'STATUS', 'DURATION', 'VERSION_COUNT', 'CREATE_TIME'];
 const ORDERS = ['ASC', 'DESC'];
 
-const ARGS = ['status', 'page', 'perPage', 'sortBy', 'order', 'search', 'workspaceId'] as const;
+const ARGS = ['status', 'statusGroup', 'page', 'perPage', 'sortBy', 'order', 'search', 'workspaceId'] as const;
 type ArgName = (typeof ARGS)[number];
 const VAR_TYPES: Record<ArgName, string> = {
   status: 'TrainingJobStatus',
+  statusGroup: 'TrainingJobStatusGroup',
   page: 'Int!',
   perPage: 'Int!',
   sortBy: 'TrainingJobSortField!',
@@ -55,6 +57,8 @@ function validValue(r: Rng, arg: ArgName): unknown {
   switch (arg) {
     case 'status':
       return r.pick(STATUSES);
+    case 'statusGroup':
+      return r.pick(GROUPS);
     case 'page':
       return r.pick([1, 2, r.int(1, 20), 65535, r.int(1, 65535)]);
     case 'perPage':
@@ -71,7 +75,7 @@ function validValue(r: Rng, arg: ArgName): unknown {
 }
 
 function validLiteral(r: Rng, arg: ArgName, value: unknown): string {
-  if (arg === 'status' || arg === 'sortBy' || arg === 'order') return String(value);
+  if (arg === 'status' || arg === 'statusGroup' || arg === 'sortBy' || arg === 'order') return String(value);
   if (arg === 'workspaceId' && /^\d+$/.test(String(value)) && r.bool(0.3)) return String(value);
   if (typeof value === 'string') {
     return r.bool(0.1) && !value.includes('"""') && !/[\\\u0000]/.test(value) ? `"""${value}"""` : gqlString(value);
@@ -85,6 +89,7 @@ function badLiteral(r: Rng, arg: ArgName): string {
     case 'perPage':
       return r.pick(BAD_INT_LITERALS);
     case 'status':
+    case 'statusGroup':
     case 'sortBy':
     case 'order':
       return r.pick(BAD_ENUM_LITERALS);
@@ -116,6 +121,7 @@ function badJson(r: Rng, arg: ArgName): unknown {
     case 'perPage':
       return r.pick(BAD_INT_JSON);
     case 'status':
+    case 'statusGroup':
     case 'sortBy':
     case 'order':
       return r.pick(BAD_ENUM_JSON);
@@ -184,6 +190,9 @@ export function validOperation(r: Rng): Operation {
       if (r.bool(0.05)) args.push(r.pick(['foo: 1', 'page: 1', 'status: null', '__typename: 1']));
       const call = args.length > 0 ? `trainingJobs(${args.join(', ')})` : 'trainingJobs';
       fields.push(`${r.bool(0.4) ? `${alias(r)}: ` : ''}${call} { ${selection(r)} }`);
+    } else if (kind < 0.85) {
+      const search = r.bool(0.5) ? `(search: ${validLiteral(r, 'search', validValue(r, 'search'))})` : '';
+      fields.push(`${r.bool(0.5) ? `${alias(r)}: ` : ''}trainingJobCounts${search} { total byGroup { group count } byStatus { status count } }`);
     } else if (kind < 0.9) {
       fields.push(`${r.bool(0.5) ? `${alias(r)}: ` : ''}__typename`);
     } else {

@@ -45,6 +45,12 @@ const BODIES: Record<string, string> = {
   'an empty object': '{}',
   'null': 'null',
   'text that is not JSON': 'garbage',
+  "a status group's page and the counts": JSON.stringify({ query: '{ trainingJobCounts { total byGroup { group count } } trainingJobs(statusGroup: RUNNING, perPage: 3) { totalCount jobs { id statusGroup } } }' }),
+  'status with statusGroup': JSON.stringify({ query: '{ trainingJobs(status: RUNNING, statusGroup: RUNNING) { totalCount } }' }),
+  'an operation over the upstream-call budget': JSON.stringify({
+    query: `query ($deep: Int!) { ${Array.from({ length: 5 }, (_, i) => `c${i}: trainingJobCounts(search: "x${i}") { total }`).join(' ')} trainingJobs(statusGroup: FAILED, page: $deep, perPage: 1) { totalCount } }`,
+    variables: { deep: 1 },
+  }),
   'a document nested too deep': JSON.stringify({ query: `${'{a'.repeat(100)}${'}'.repeat(100)}` }),
 };
 const ACCEPTS: Array<string | undefined> = [
