@@ -39,7 +39,7 @@ const trainingJobsArgs = (arg: ArgBuilder<BuilderTypes>) => ({
     type: TrainingJobStatusGroup,
     description:
       'Only jobs in any status of this group (its codes are in its description), merged in the requested order. ' +
-      `Not with status; page × perPage at most ${LIMITS.groupDepth}. A group page costs an upstream call per code.`,
+      `Not with status; page × perPage at most ${LIMITS.groupDepth}. It costs an upstream call per code, and per 1000 jobs of depth beyond the first.`,
   }),
   page: arg.int({
     required: true,

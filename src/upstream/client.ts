@@ -236,7 +236,9 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       if (trace !== undefined) {
         trace.calls++;
         trace.attempts += attempts;
-        if (outcome !== 'ok' || trace.outcome === undefined) trace.outcome = outcome;
+        // A branch cancelled because a sibling failed must not hide that sibling's code in the log.
+        const hidesFailure = outcome === 'CANCELLED' && trace.outcome !== undefined && trace.outcome !== 'ok';
+        if ((outcome !== 'ok' || trace.outcome === undefined) && !hidesFailure) trace.outcome = outcome;
       }
       options.observe?.({ outcome, seconds: (performance.now() - start) / 1000, attempts });
     }

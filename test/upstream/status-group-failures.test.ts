@@ -66,6 +66,40 @@ describe('several branches failing', () => {
   });
 });
 
+describe('a branch shared with another field', () => {
+  it('is not cancelled for that field when a sibling branch fails', async () => {
+    stack.emulator.setFault([
+      on(3, { status: 403, error: { shape: 'modelarts', code: 'ModelArts.0210' }, delayMs: 100 }),
+      on(14, { delayMs: 400 }),
+    ]);
+    // LOST (14) at perPage 1 is both a FAILED branch of g and the whole of p: one call.
+    const res = await stack.gql(`{
+      g: trainingJobs(statusGroup: FAILED, perPage: 1) { totalCount }
+      p: trainingJobs(status: LOST, perPage: 1) { totalCount }
+    }`);
+    expect(res.body.errors?.map((e) => [e.path, e.extensions?.['code']])).toEqual([[['g'], 'FORBIDDEN']]);
+    expect(res.body.data).toEqual({ g: null, p: { totalCount: expect.any(Number) } });
+    const lost = stack.emulator.requests.filter((r) => branchOf(r) === 14);
+    expect(lost).toHaveLength(1);
+    expect(lost[0]!.aborted).toBeUndefined();
+  });
+});
+
+describe('behind the page cache', () => {
+  it('answers the failure without waiting for a branch it cannot cancel', async () => {
+    const cached = await startStack({ timeoutMs: 5000, cache: { ttlMs: 60_000 } });
+    try {
+      cached.emulator.setFault([on(3, { status: 403, error: { shape: 'modelarts', code: 'ModelArts.0210' } }), on(17, { delayMs: 3000 })]);
+      const started = Date.now();
+      const res = await cached.gql(QUERY);
+      expect(res.body.errors?.map((e) => e.extensions?.['code'])).toEqual(['FORBIDDEN']);
+      expect(Date.now() - started).toBeLessThan(2000);
+    } finally {
+      await cached.close();
+    }
+  });
+});
+
 describe('a client that leaves mid-fan-out', () => {
   it('aborts every branch in flight and starts none after', async () => {
     stack.emulator.setFault({ delayMs: 2000 });
