@@ -81,7 +81,7 @@ builder.queryField('trainingJobs', (t) =>
     args: trainingJobsArgs(t.arg),
     resolve: (_root, args, ctx, info) => {
       const query = toTrainingJobsQuery({ ...args, workspaceId: String(args.workspaceId) });
-      ctx.checkBudget(() => plannedFieldsOf(info));
+      ctx.checkBudget(() => plannedFieldsOf(info, { kind: 'page', query }));
       return ctx.trainingJobs().page(query);
     },
   }),
@@ -100,7 +100,7 @@ builder.subscriptionField('trainingJobs', (t) =>
     subscribe: (_root, args, ctx, info) => {
       try {
         const query = toTrainingJobsQuery({ ...args, workspaceId: String(args.workspaceId) });
-        ctx.checkBudget(() => plannedFieldsOf(info));
+        ctx.checkBudget(() => plannedFieldsOf(info, { kind: 'page', query }));
         return ctx.liveTrainingJobs(query);
       } catch (error) {
         // Anything but a GatewayError is a bug, which masking turns into INTERNAL_SERVER_ERROR.
