@@ -1,8 +1,9 @@
 /**
  * Live pollers across a fleet (DESIGN.md "Scale-out"): subscribers of one key spread over three
- * gateway processes cause one upstream call per interval; the lease holder killed with SIGKILL,
- * the others' subscribers keep getting changes within 3 x LIVE_POLL_MS; Redis away, every
- * replica polls for its own subscribers, and sharing resumes when Redis is back.
+ * gateway processes cause one upstream call per interval (a status group's page, one fan-out);
+ * the lease holder killed with SIGKILL, the others' subscribers keep getting changes within
+ * 3 x LIVE_POLL_MS; Redis away, every replica polls for its own subscribers, and sharing resumes
+ * when Redis is back.
  *
  * The emulator's data moves with the real clock (demo motion): the durations of running jobs
  * grow, so every poll finds a changed page.
@@ -59,6 +60,26 @@ describe('one poller per key for the whole fleet', () => {
       const last = spread.flat().map((s) => JSON.stringify(s.results.at(-1)));
       expect(new Set(last).size).toBe(1);
     });
+  }, 60_000);
+
+  it('polls a status group page once per interval for the fleet: one fan-out, not one per replica', async () => {
+    fleet.replicas = await startReplicas(3, fleet.emulator.url, { REDIS_URL: fleet.redis.url, LIVE_POLL_MS: String(POLL_MS) });
+    await redisState(fleet.replicas, true);
+    const GROUP = 'subscription { trainingJobs(statusGroup: RUNNING, perPage: 5) { jobs { id duration statusGroup } } }';
+    const spread = fleet.replicas.flatMap((r) => [0, 1].map(() => sse(r.origin, GROUP, { headers: { 'x-auth-token': TOKEN } })));
+    subscribers.push(...spread);
+    await Promise.all(spread.map((s) => s.received(1)));
+    expect(await sum('gateway_live_pollers')).toBe(1);
+
+    fleet.emulator.clearRequests();
+    const before = spread.map((s) => s.results.length);
+    await new Promise((r) => setTimeout(r, 5 * POLL_MS));
+    // 4 to 6 polls of two branches (RUNNING 8, SCALING 15), where three replicas alone would make 30.
+    const statuses = fleet.emulator.requests.map((r) => new URLSearchParams(r.params).get('status'));
+    expect(statuses.length).toBeGreaterThanOrEqual(8);
+    expect(statuses.length).toBeLessThanOrEqual(12);
+    expect(statuses.filter((st) => st === '8').length).toBe(statuses.filter((st) => st === '15').length);
+    for (const [i, s] of spread.entries()) expect(s.results.length - before[i]!).toBeGreaterThanOrEqual(3);
   }, 60_000);
 
   it('gives a subscriber joining another replica the latest page at once, then hands over when the holder is killed', async () => {
