@@ -31,7 +31,8 @@ export function compareCodePoints(a: string, b: string): number {
   return a.length - b.length;
 }
 
-const FIELD: Record<SortField, (a: TrainingJob, b: TrainingJob) => number> = {
+/** How the merge compares two jobs by each sort field, ascending. */
+export const COMPARE_BY: Readonly<Record<SortField, (a: TrainingJob, b: TrainingJob) => number>> = {
   JOB_NAME: (a, b) => compareCodePoints(a.name, b.name),
   JOB_DESC: (a, b) => compareCodePoints(a.description, b.description),
   STATUS: (a, b) => a.statusCode - b.statusCode,
@@ -48,7 +49,7 @@ export const totalOf = (branches: readonly Branch[]): number => branches.reduce(
  * least its first min(totalCount, page*perPage) jobs; jobs beyond that depth are never reached.
  */
 export function mergePage(branches: readonly Branch[], sortBy: SortField, order: SortOrder, page: number, perPage: number): TrainingJob[] {
-  const field = FIELD[sortBy];
+  const field = COMPARE_BY[sortBy];
   const sign = order === 'ASC' ? 1 : -1;
   // The heap holds branch indexes; each branch's head is jobs[next[i]].
   const next = branches.map(() => 0);

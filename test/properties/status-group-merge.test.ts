@@ -6,20 +6,11 @@
 import { describe, expect, it } from 'vitest';
 import * as fc from 'fast-check';
 import { STATUS_GROUPS, type SortField, type SortOrder, type StatusGroup, type TrainingJob } from '../../src/domain.ts';
-import { compareCodePoints, mergePage, type Branch } from '../../src/upstream/merge.ts';
+import { COMPARE_BY as compare, mergePage, type Branch } from '../../src/upstream/merge.ts';
 
 const SEED = 42;
 const FIELDS: SortField[] = ['JOB_NAME', 'JOB_DESC', 'STATUS', 'DURATION', 'VERSION_COUNT', 'CREATE_TIME'];
 const GROUPS = Object.keys(STATUS_GROUPS) as StatusGroup[];
-
-const compare: Record<SortField, (a: TrainingJob, b: TrainingJob) => number> = {
-  JOB_NAME: (a, b) => compareCodePoints(a.name, b.name),
-  JOB_DESC: (a, b) => compareCodePoints(a.description, b.description),
-  STATUS: (a, b) => a.statusCode - b.statusCode,
-  DURATION: (a, b) => a.durationMs - b.durationMs,
-  VERSION_COUNT: (a, b) => a.versionCount - b.versionCount,
-  CREATE_TIME: (a, b) => a.createdAt - b.createdAt,
-};
 
 // Few distinct values, so ties are common; names mix ASCII, CJK, and text beyond U+FFFF.
 const text = fc.constantFrom('a', 'b', 'ab', '中', '中文', '\uff5e', '\u{1f600}', 'x\u{1f601}', '');
