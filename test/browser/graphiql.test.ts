@@ -43,6 +43,23 @@ async function openTab(page: Page, title: string): Promise<void> {
     .toBe(1);
 }
 
+/**
+ * A fresh GraphiQL page with the tab `title` run: Execute is clicked straight after the tab opens,
+ * as a person in a hurry would, so the tab's operation name must be GraphiQL's at once, not
+ * 100 ms later (src/server/graphiql.ts, fixTabSwitch).
+ */
+async function runTab(title: string): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await page.goto(`${stack.origin}/graphql`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
+  const execute = page.locator('button[aria-label*="Execute" i]').first();
+  await execute.waitFor({ state: 'visible', timeout: 60_000 });
+  // The editor is up once it shows the first tab's example.
+  await page.waitForFunction(() => /RunningJobs/.test(document.querySelector('.graphiql-query-editor')?.textContent ?? ''), null, { timeout: 60_000 });
+  await openTab(page, title);
+  await execute.click();
+  return page;
+}
+
 it('runs the example query and documents trainingJobs, offline', async () => {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   const urls = new Set<string>();
@@ -76,17 +93,7 @@ it('runs the example query and documents trainingJobs, offline', async () => {
 }, 120_000);
 
 it('runs the live example in its tab and shows the next result when the page changes', async () => {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  await page.goto(`${stack.origin}/graphql`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
-
-  // Run it straight after opening the tab, as a person in a hurry would: the tab's operation
-  // name must be GraphiQL's at once, not 100 ms later (src/server/graphiql.ts, fixTabSwitch).
-  const execute = page.locator('button[aria-label*="Execute" i]').first();
-  await execute.waitFor({ state: 'visible', timeout: 60_000 });
-  // The editor is up once it shows the first tab's example.
-  await page.waitForFunction(() => /RunningJobs/.test(document.querySelector('.graphiql-query-editor')?.textContent ?? ''), null, { timeout: 60_000 });
-  await openTab(page, 'LiveRunningJobs');
-  await execute.click();
+  const page = await runTab('LiveRunningJobs');
   const response = () => document.querySelector('.graphiql-response')?.textContent ?? '';
   await page.waitForFunction(() => /"duration"|"message"/.test(document.querySelector('.graphiql-response')?.textContent ?? ''), null, { timeout: 30_000 });
   const first = await page.evaluate(response);
@@ -108,13 +115,7 @@ it('runs the live example in its tab and shows the next result when the page cha
 }, 120_000);
 
 it('runs the chips example in its tab: the counts of every group and the failed jobs', async () => {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  await page.goto(`${stack.origin}/graphql`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
-  const execute = page.locator('button[aria-label*="Execute" i]').first();
-  await execute.waitFor({ state: 'visible', timeout: 60_000 });
-  await page.waitForFunction(() => /RunningJobs/.test(document.querySelector('.graphiql-query-editor')?.textContent ?? ''), null, { timeout: 60_000 });
-  await openTab(page, 'FailedJobsWithCounts');
-  await execute.click();
+  const page = await runTab('FailedJobsWithCounts');
   await page.waitForFunction(() => /"byGroup"|"message"/.test(document.querySelector('.graphiql-response')?.textContent ?? ''), null, { timeout: 30_000 });
   const result = ((await page.locator('.graphiql-response').first().textContent()) ?? '').replace(/\s+/g, ' ');
   expect(result).not.toMatch(/"message"/);
