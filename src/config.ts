@@ -5,6 +5,8 @@
  */
 
 export type AuthMode = 'passthrough' | 'token' | 'aksk';
+export type ApiVersion = 'v1' | 'v2';
+export type V2Offset = 'page' | 'record';
 
 export interface Config {
   /** PORT, default 4000. */
@@ -15,6 +17,10 @@ export interface Config {
   endpoint: string | undefined;
   /** MODELARTS_PROJECT_ID; required unless demo mode. */
   projectId: string;
+  /** MODELARTS_API, default v1: the list API behind the endpoint (DESIGN.md "The ModelArts v2 upstream"). */
+  api: ApiVersion;
+  /** MODELARTS_V2_OFFSET, default page: how v2 reads `offset` (UPSTREAM.md "v2"). */
+  v2Offset: V2Offset;
   /** MODELARTS_AUTH, default passthrough. */
   auth: AuthMode;
   /** MODELARTS_TOKEN, required when auth is token. */
@@ -113,13 +119,15 @@ export const VARIABLES: ReadonlyArray<{ name: string; default: string; meaning: 
   { name: 'HOST', default: '0.0.0.0', meaning: 'the address the gateway listens on' },
   { name: 'MODELARTS_ENDPOINT', default: '(demo mode)', meaning: 'ModelArts base URL, e.g. https://modelarts.cn-north-4.myhuaweicloud.com; unset runs the embedded emulator' },
   { name: 'MODELARTS_PROJECT_ID', default: '(demo-project in demo mode)', meaning: 'the project in the upstream path; required with MODELARTS_ENDPOINT' },
+  { name: 'MODELARTS_API', default: 'v1', meaning: 'the list API: v1 (GET /v1/{project_id}/training-jobs) or v2 (POST /v2/{project_id}/training-job-searches); the demo serves either' },
+  { name: 'MODELARTS_V2_OFFSET', default: 'page', meaning: "v2 only: how the upstream reads offset, page (a 0-based page index) or record (the first job's index)" },
   { name: 'MODELARTS_AUTH', default: 'passthrough', meaning: "passthrough (the caller's token), token (MODELARTS_TOKEN) or aksk (MODELARTS_AK / MODELARTS_SK)" },
   { name: 'MODELARTS_TOKEN', default: '', meaning: 'the IAM token sent upstream in token mode' },
   { name: 'MODELARTS_AK', default: '', meaning: 'the access key that signs upstream requests in aksk mode' },
   { name: 'MODELARTS_SK', default: '', meaning: 'the secret key that signs upstream requests in aksk mode' },
   { name: 'MODELARTS_SECURITY_TOKEN', default: '', meaning: 'with temporary keys: sent and signed as X-Security-Token' },
   { name: 'UPSTREAM_TIMEOUT_MS', default: '10000', meaning: "deadline of one field's upstream work (one call, or a status group's branches, or the counts), retries included" },
-  { name: 'MAX_UPSTREAM_CALLS', default: '100', meaning: 'the upstream calls one operation may ask for (1-10000), counted before any call: a page is 1, a status group page one per code and upstream page, trainingJobCounts 24' },
+  { name: 'MAX_UPSTREAM_CALLS', default: '100', meaning: 'the upstream calls one operation may ask for (1-10000), counted before any call: on v1 a page is 1, a status group page one per code and upstream page, trainingJobCounts 24; on v2 a page is 1 per 50 jobs, trainingJobCounts 8' },
   { name: 'UPSTREAM_MAX_ATTEMPTS', default: '3', meaning: 'tries per call (1-10) on connection failures and HTTP 429, 502, 503, 504' },
   { name: 'UPSTREAM_MAX_BODY_BYTES', default: '4194304', meaning: 'the largest upstream body read' },
   { name: 'UPSTREAM_BREAKER_THRESHOLD', default: '10', meaning: 'consecutive unavailability failures that open the circuit; 0 turns the breaker off' },
@@ -266,6 +274,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     problems.push('MODELARTS_PROJECT_ID must be 1 to 64 letters, digits or hyphens');
   }
 
+  const api = (get('MODELARTS_API') ?? 'v1') as ApiVersion;
+  if (api !== 'v1' && api !== 'v2') problems.push('MODELARTS_API must be v1 or v2');
+  const v2Offset = (get('MODELARTS_V2_OFFSET') ?? 'page') as V2Offset;
+  if (v2Offset !== 'page' && v2Offset !== 'record') problems.push('MODELARTS_V2_OFFSET must be page or record');
+
   const auth = (get('MODELARTS_AUTH') ?? 'passthrough') as AuthMode;
   if (!AUTH_MODES.includes(auth)) {
     problems.push(`MODELARTS_AUTH must be one of ${AUTH_MODES.join(', ')}`);
@@ -294,7 +307,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
-    port, host, endpoint, projectId, auth, token, ak, sk, securityToken, upstreamTimeoutMs, upstreamMaxAttempts, maxUpstreamCalls,
+    port, host, endpoint, projectId, api, v2Offset, auth, token, ak, sk, securityToken, upstreamTimeoutMs, upstreamMaxAttempts, maxUpstreamCalls,
     upstreamMaxBodyBytes, breakerThreshold, breakerCoolOffMs, maxRequestBytes, compression, cacheTtlMs,
     cacheMaxEntries, limits, maxTokens, introspection, graphiql, corsOrigins, rateLimit,
     persistedOperations, persistedMode, logLevel, shutdownGraceMs, shutdownDelayMs, live, redis,

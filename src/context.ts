@@ -1,6 +1,6 @@
 /** Per-request state, created fresh for every GraphQL request (never shared between callers). */
 import type { Logger } from 'pino';
-import type { TrainingJobsQuery } from './domain.ts';
+import type { SortField, TrainingJobsQuery } from './domain.ts';
 import { badUserInput, GatewayError, unauthenticated } from './errors.ts';
 import type { LiveRegistry } from './live/registry.ts';
 import type { LiveSource } from './live/stream.ts';
@@ -34,6 +34,8 @@ export interface GatewayContext {
    * any call; over the budget, every such field fails with the same BAD_USER_INPUT.
    */
   checkBudget(fields: () => PlannedField[]): void;
+  /** What the upstream in use can sort by. */
+  sortFields: ReadonlySet<SortField>;
   /** The live stream of one page for this caller; throws UNAUTHENTICATED when there is no credential. */
   liveTrainingJobs(query: TrainingJobsQuery): LiveSource;
 }
@@ -57,6 +59,7 @@ export function createContext({ client, trace, token, log, signal, live }: Conte
   return {
     requestId,
     log,
+    sortFields: client.sortFields,
     trainingJobs() {
       if (token === undefined) throw unauthenticated();
       source ??= createTrainingJobsSource(client, { token, requestId, signal, trace: trace.upstream });

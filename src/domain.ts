@@ -27,15 +27,17 @@ const GROUP_OF = new Map<number, StatusGroup>(
 /** The group of a raw code; a code newer than the schema is UNKNOWN. */
 export const statusGroupOf = (code: number): StatusGroup => GROUP_OF.get(code) ?? 'UNKNOWN';
 
-/** The normalized arguments of one trainingJobs call: defaults applied, validated; never changed once built (query.ts keeps each one's upstream query string). */
+/** The normalized arguments of one trainingJobs call: validated, never changed once built (each upstream keeps the request it builds from one). */
 export interface TrainingJobsQuery {
   readonly status: number | undefined;
   /** Every status of the group (never with status): a page merged from one branch per code. */
   readonly statusGroup?: StatusGroup | undefined;
   readonly page: number;
   readonly perPage: number;
-  readonly sortBy: SortField;
-  readonly order: SortOrder;
+  /** undefined: the upstream's own order (v1 JOB_NAME, v2 CREATE_TIME). */
+  readonly sortBy?: SortField | undefined;
+  /** undefined: the upstream's own direction (v1 ASC, v2 DESC). */
+  readonly order?: SortOrder | undefined;
   /** undefined when no search was given or it was empty. */
   readonly search: string | undefined;
   readonly workspaceId: string;
@@ -48,11 +50,15 @@ export interface TrainingJob {
   description: string;
   /** The raw upstream status code, which may be newer than the schema's enum. */
   statusCode: number;
-  versionId: string;
-  versionCount: number;
+  /** null on v2, which has no job versions. */
+  versionId: string | null;
+  versionCount: number | null;
   /** Epoch milliseconds. */
   createdAt: number;
   durationMs: number;
+  /** v2's status.phase and status.secondary_phase as sent; null on v1. */
+  phase: string | null;
+  secondaryPhase: string | null;
 }
 
 export interface TrainingJobPage {

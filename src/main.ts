@@ -10,7 +10,7 @@ import { createGateway } from './server/gateway.ts';
 import { createTelemetry } from './server/telemetry.ts';
 import { loadManifest, type PersistedOperations } from './server/plugins/persisted-operations.ts';
 import { withPageCache } from './upstream/cache.ts';
-import { createUpstreamClient } from './upstream/client.ts';
+import { createUpstreamClient, dialectOf } from './upstream/client.ts';
 
 async function main(): Promise<void> {
   if (process.argv.includes('--help') || process.argv.includes('-h')) {
@@ -42,12 +42,12 @@ async function main(): Promise<void> {
   if (endpoint === undefined) {
     const { createEmulator } = await import('./emulator/index.ts');
     // No request log: it is for tests, and would grow for as long as the demo runs.
-    const emulator = await createEmulator({ logRequests: false, motion: {} }).listen(0, '127.0.0.1');
+    const emulator = await createEmulator({ logRequests: false, motion: {}, v2Offset: config.v2Offset }).listen(0, '127.0.0.1');
     endpoint = emulator.url;
     stopEmulator = () => emulator.close();
-    log.info({ mode: 'demo', projectId: config.projectId }, 'demo mode: MODELARTS_ENDPOINT is not set, serving the embedded ModelArts emulator on a loopback port');
+    log.info({ mode: 'demo', api: config.api, projectId: config.projectId }, 'demo mode: MODELARTS_ENDPOINT is not set, serving the embedded ModelArts emulator on a loopback port');
   } else {
-    log.info({ mode: 'upstream', projectId: config.projectId, auth: config.auth }, 'serving the configured ModelArts endpoint');
+    log.info({ mode: 'upstream', api: config.api, projectId: config.projectId, auth: config.auth }, 'serving the configured ModelArts endpoint');
   }
 
   // Replicas share the cache, rate limits and pollers through Redis; it never holds up start-up.
@@ -57,6 +57,7 @@ async function main(): Promise<void> {
       : (await import('./redis/fleet.ts')).joinFleet(config.redis, { log, observe: telemetry.redis, rateLimit: config.rateLimit, pollMs: config.live.pollMs });
 
   const upstream = createUpstreamClient({
+    dialect: dialectOf(config.api, config.v2Offset),
     endpoint,
     projectId: config.projectId,
     timeoutMs: config.upstreamTimeoutMs,

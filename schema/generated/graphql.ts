@@ -115,7 +115,7 @@ export type JobsTableQueryVariables = Exact<{
 }>;
 
 
-export type JobsTableQuery = { trainingJobs: { totalCount: number, pageInfo: { page: number, perPage: number, totalPages: number, hasNextPage: boolean, hasPreviousPage: boolean }, jobs: Array<{ id: string, name: string, description: string, status: TrainingJobStatus, statusCode: number, versionId: string, versionCount: number, createdAt: string, duration: string }> } | null };
+export type JobsTableQuery = { trainingJobs: { totalCount: number, pageInfo: { page: number, perPage: number, totalPages: number, hasNextPage: boolean, hasPreviousPage: boolean }, jobs: Array<{ id: string, name: string, description: string, status: TrainingJobStatus, statusCode: number, versionId: string | null, versionCount: number | null, createdAt: string, duration: string }> } | null };
 
 export type LiveJobsTableSubscriptionVariables = Exact<{
   page: number;
@@ -127,14 +127,14 @@ export type LiveJobsTableSubscriptionVariables = Exact<{
 }>;
 
 
-export type LiveJobsTableSubscription = { trainingJobs: { totalCount: number, pageInfo: { page: number, perPage: number, totalPages: number, hasNextPage: boolean, hasPreviousPage: boolean }, jobs: Array<{ id: string, name: string, description: string, status: TrainingJobStatus, statusCode: number, versionId: string, versionCount: number, createdAt: string, duration: string }> } | null };
+export type LiveJobsTableSubscription = { trainingJobs: { totalCount: number, pageInfo: { page: number, perPage: number, totalPages: number, hasNextPage: boolean, hasPreviousPage: boolean }, jobs: Array<{ id: string, name: string, description: string, status: TrainingJobStatus, statusCode: number, versionId: string | null, versionCount: number | null, createdAt: string, duration: string }> } | null };
 
 export type RunningJobsQueryVariables = Exact<{
   page?: number;
 }>;
 
 
-export type RunningJobsQuery = { trainingJobs: { totalCount: number, pageInfo: { page: number, perPage: number, totalPages: number, hasNextPage: boolean, hasPreviousPage: boolean }, quota: { remainingJobs: number | null, maxRunningJobs: number | null }, jobs: Array<{ id: string, name: string, status: TrainingJobStatus, statusCode: number, createdAt: string, duration: string, versionCount: number }> } | null };
+export type RunningJobsQuery = { trainingJobs: { totalCount: number, pageInfo: { page: number, perPage: number, totalPages: number, hasNextPage: boolean, hasPreviousPage: boolean }, quota: { remainingJobs: number | null, maxRunningJobs: number | null }, jobs: Array<{ id: string, name: string, status: TrainingJobStatus, statusCode: number, createdAt: string, duration: string, versionCount: number | null }> } | null };
 
 
 export const DashboardDocument = {"__meta__":{"hash":"sha256:3eed23a42ff835e285c193f6901e896a1de7564ebf365d68f402eef7e49215f4"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Dashboard"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","alias":{"kind":"Name","value":"running"},"name":{"kind":"Name","value":"trainingJobs"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"status"},"value":{"kind":"EnumValue","value":"RUNNING"}},{"kind":"Argument","name":{"kind":"Name","value":"perPage"},"value":{"kind":"IntValue","value":"1"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"quota"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"remainingJobs"}},{"kind":"Field","name":{"kind":"Name","value":"maxRunningJobs"}}]}}]}},{"kind":"Field","alias":{"kind":"Name","value":"waiting"},"name":{"kind":"Name","value":"trainingJobs"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"status"},"value":{"kind":"EnumValue","value":"WAITING"}},{"kind":"Argument","name":{"kind":"Name","value":"perPage"},"value":{"kind":"IntValue","value":"1"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}}]}},{"kind":"Field","alias":{"kind":"Name","value":"failed"},"name":{"kind":"Name","value":"trainingJobs"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"status"},"value":{"kind":"EnumValue","value":"FAILED"}},{"kind":"Argument","name":{"kind":"Name","value":"perPage"},"value":{"kind":"IntValue","value":"5"}},{"kind":"Argument","name":{"kind":"Name","value":"sortBy"},"value":{"kind":"EnumValue","value":"CREATE_TIME"}},{"kind":"Argument","name":{"kind":"Name","value":"order"},"value":{"kind":"EnumValue","value":"DESC"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"jobs"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}}]}}]}}]}}]} as unknown as DocumentNode<DashboardQuery, DashboardQueryVariables>;

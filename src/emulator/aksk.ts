@@ -84,7 +84,8 @@ export function verifyAkSk(request: RecordedRequest, keys: AkSk, now = Date.now(
     if (value === undefined) return false;
     headers += `${name}:${value.trim()}\n`;
   }
-  const canonicalRequest = [request.method, uri, query, headers, signedHeaders, EMPTY_BODY_SHA256].join('\n');
+  const bodyHash = request.body === undefined || request.body === '' ? EMPTY_BODY_SHA256 : sha256(request.body);
+  const canonicalRequest = [request.method, uri, query, headers, signedHeaders, bodyHash].join('\n');
   const stringToSign = `SDK-HMAC-SHA256\n${date}\n${sha256(canonicalRequest)}`;
   const expected = createHmac('sha256', keys.sk).update(stringToSign, 'utf8').digest();
   return timingSafeEqual(expected, Buffer.from(signature, 'hex'));

@@ -56,7 +56,7 @@ export interface ArmedFault {
   when: ReadonlyArray<readonly [string, string]>;
 }
 
-const SHAPES: readonly ErrorBodyShape[] = ['v1', 'modelarts', 'apigw'];
+const SHAPES: readonly ErrorBodyShape[] = ['v1', 'modelarts', 'apigw', 'v2'];
 
 /** Throws TypeError or RangeError describing the first problem. */
 export function armFault(fault: Fault): { armed: ArmedFault; times: number } {

@@ -2,7 +2,9 @@
 // emulator"). Each sort order is computed once per key and reused: filtering keeps order, and
 // desc is the exact reverse of asc, tie-break included.
 import type { EmulatorJob } from './dataset.ts';
+import { phaseOf } from './phases.ts';
 import type { ListQuery, SortKey } from './query.ts';
+import type { OffsetReading, SearchQuery } from './search.ts';
 
 type Compare = (a: EmulatorJob, b: EmulatorJob) => number;
 
@@ -37,9 +39,18 @@ export interface ListResult {
   jobs: EmulatorJob[];
 }
 
+/** v2's answer: `count` jobs match, `total` is every job of the user (UPSTREAM.md "v2"). */
+export interface SearchResultPage {
+  total: number;
+  count: number;
+  jobs: EmulatorJob[];
+}
+
 export interface JobIndex {
   workspaceExists(id: string): boolean;
   list(query: ListQuery): ListResult;
+  /** v2: by create_time (ties by job id), from `offset` read as a page or a record index. */
+  search(query: SearchQuery, reading: OffsetReading): SearchResultPage;
 }
 
 /** `jobs` is copied: later changes to the caller's array do not reach a running emulator. */
@@ -72,6 +83,18 @@ export function createJobIndex(jobs: readonly EmulatorJob[]): JobIndex {
       if (query.order === 'desc') matches.reverse();
       const start = (query.page - 1) * query.perPage;
       return { total: matches.length, jobs: matches.slice(start, start + query.perPage) };
+    },
+    search(query, reading) {
+      const needle = query.name.toLowerCase();
+      const matches = ascending('create_time').filter(
+        (job) =>
+          job.workspaceId === query.workspaceId &&
+          (query.phases === null || query.phases.has(phaseOf(job.status))) &&
+          (needle === '' || (lowerNames.get(job) ?? '').includes(needle)),
+      );
+      if (query.order === 'desc') matches.reverse();
+      const start = reading === 'page' ? query.offset * query.limit : query.offset;
+      return { total: all.length, count: matches.length, jobs: matches.slice(start, start + query.limit) };
     },
   };
 }

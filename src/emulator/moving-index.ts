@@ -39,5 +39,10 @@ export function createMovingIndex(jobs: readonly EmulatorJob[], motion: Motion):
       if (shown?.t !== t) shown = { t, index: createJobIndex(at(t)) };
       return shown.index.list(query);
     },
+    search(query, reading) {
+      const t = Math.floor(clock());
+      if (shown?.t !== t) shown = { t, index: createJobIndex(at(t)) };
+      return shown.index.search(query, reading);
+    },
   };
 }

@@ -11,6 +11,8 @@ export interface RecordedRequest {
   params: Array<[string, string]>;
   /** lower-case names -> values as received (joined with ', ' if repeated) */
   headers: Record<string, string>;
+  /** The body as UTF-8, exactly as received (v2's POST); undefined when none was sent. */
+  body?: string;
   /**
    * Set to true when the client closed the connection before the answer was completely written
    * (during a delay, mid-trickle...). Left unset when the emulator cut the answer itself (reset,

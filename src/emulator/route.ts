@@ -7,10 +7,12 @@ import type { JobIndex } from './listing.ts';
 import { parseListQuery } from './query.ts';
 import type { RecordedRequest } from './record.ts';
 import type { Answer } from './respond.ts';
-import { errorBody, successBody } from './wire.ts';
+import { parseSearch, type OffsetReading } from './search.ts';
+import { errorBody, searchBody, successBody } from './wire.ts';
 import type { ErrorBodyShape } from './wire.ts';
 
 const PATH = /^\/v1\/([A-Za-z0-9-]{1,64})\/training-jobs$/;
+const PATH_V2 = /^\/v2\/([A-Za-z0-9-]{1,64})\/training-job-searches$/;
 const HMAC_PREFIX = 'SDK-HMAC-SHA256 ';
 
 export interface Settings {
@@ -21,6 +23,8 @@ export interface Settings {
   quotas: number | null;
   verifySignature: ((request: RecordedRequest) => boolean) | undefined;
   aksk: AkSk | undefined;
+  /** How the v2 route reads `offset`. */
+  v2Offset: OffsetReading;
 }
 
 export function fail(status: number, shape: ErrorBodyShape, code: string, message: string, requestId: string): Answer {
@@ -46,18 +50,26 @@ function authenticate(request: RecordedRequest, settings: Settings, requestId: s
 
 /** The normal answer: route, method, auth, project, then parameters (each step may refuse). */
 export function answer(request: RecordedRequest, settings: Settings, requestId: string): Answer {
-  const match = PATH.exec(request.path);
+  const v2 = PATH_V2.exec(request.path);
+  const match = v2 ?? PATH.exec(request.path);
   if (match === null) {
     return fail(404, 'apigw', 'APIGW.0101', 'The API does not exist or has not been published in the environment', requestId);
   }
-  if (request.method !== 'GET') {
+  const method = v2 === null ? 'GET' : 'POST';
+  if (request.method !== method) {
     const refused = fail(405, 'modelarts', 'ModelArts.0104', `Method ${request.method} is not allowed`, requestId);
-    return { ...refused, headers: { allow: 'GET' } };
+    return { ...refused, headers: { allow: method } };
   }
   const denied = authenticate(request, settings, requestId);
   if (denied !== null) return denied;
   if (settings.projectId !== undefined && match[1] !== settings.projectId) {
     return fail(404, 'apigw', 'ModelArts.2786', 'The project ID does not match the token', requestId);
+  }
+  if (v2 !== null) {
+    const searched = parseSearch(request.body ?? '', settings.index.workspaceExists);
+    if (!searched.ok) return fail(400, 'v2', searched.error.code, searched.error.message, requestId);
+    const result = settings.index.search(searched.query, settings.v2Offset);
+    return { status: 200, body: searchBody(result, searched.query) };
   }
   const parsed = parseListQuery(request.query, settings.index.workspaceExists);
   if (!parsed.ok) return fail(400, 'v1', parsed.error.code, parsed.error.message, requestId);

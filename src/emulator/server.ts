@@ -1,5 +1,6 @@
-// The emulator's HTTP server: GET /v1/{project_id}/training-jobs as the seed describes it, plus a
-// request log and programmable faults for tests. Nothing happens on import; createEmulator builds,
+// The emulator's HTTP server: GET /v1/{project_id}/training-jobs as the seed describes it and
+// POST /v2/{project_id}/training-job-searches from the same data, plus a request log and
+// programmable faults for tests. Nothing happens on import; createEmulator builds,
 // listen binds.
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -17,6 +18,7 @@ import type { RecordedRequest } from './record.ts';
 import { reset, send } from './respond.ts';
 import type { Answer } from './respond.ts';
 import { answer, fail, faultAnswer } from './route.ts';
+import { searchParams, type OffsetReading } from './search.ts';
 import type { Settings } from './route.ts';
 import { createTimers } from './timers.ts';
 import { errorBody, JSON_CONTENT_TYPE, newRequestId } from './wire.ts';
@@ -46,6 +48,11 @@ export interface EmulatorOptions {
   verifySignature?: (request: RecordedRequest) => boolean;
   /** Keep the request log; default true. Long benchmarks may turn it off to keep memory flat. */
   logRequests?: boolean;
+  /**
+   * How the v2 route (POST /v2/{project_id}/training-job-searches) reads `offset`: `page`, a
+   * 0-based page index (default), or `record`, the first job's index (UPSTREAM.md "v2").
+   */
+  v2Offset?: OffsetReading;
   /**
    * Data that moves with a clock: running jobs' durations grow and every `stepMs` one job moves
    * WAITING -> RUNNING -> COMPLETED or FAILED, as jobsAt() computes it. Default: static data.
@@ -101,8 +108,12 @@ function checkOptions(options: EmulatorOptions): void {
     if (value !== undefined && value !== null && !Number.isInteger(value)) problems.push(`${key} must be an integer or null`);
   }
   if (options.motion !== undefined) problems.push(...motionProblems(options.motion));
+  if (options.v2Offset !== undefined && options.v2Offset !== 'page' && options.v2Offset !== 'record') problems.push("v2Offset must be 'page' or 'record'");
   if (problems.length > 0) throw new TypeError(`createEmulator: ${problems.join('; ')}`);
 }
+
+/** The largest request body read; v2's search bodies are a few hundred bytes. */
+const MAX_BODY_BYTES = 1024 * 1024;
 
 export function createEmulator(options: EmulatorOptions = {}): Emulator {
   checkOptions(options);
@@ -116,6 +127,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     verifySignature: options.verifySignature,
     // A copy, so that a caller changing its object later cannot change what is verified.
     aksk: options.aksk === undefined ? undefined : { ak: options.aksk.ak, sk: options.aksk.sk },
+    v2Offset: options.v2Offset ?? 'page',
   };
   const logRequests = options.logRequests ?? true;
   const requests: RecordedRequest[] = [];
@@ -128,9 +140,24 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   // marked aborted, which is reserved for clients that went away.
   const severed = new WeakSet<ServerResponse>();
 
+  /** Reads a request's body (v2's POST) before it is answered; a GET has none to wait for. */
   function handle(req: IncomingMessage, res: ServerResponse): void {
+    if (req.method === 'GET' || req.method === 'HEAD') return answerRequest(req, res, undefined);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    req.on('end', () => answerRequest(req, res, size > MAX_BODY_BYTES ? null : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', () => req.destroy());
+  }
+
+  /** `body`: as received; null when it was larger than the emulator reads. */
+  function answerRequest(req: IncomingMessage, res: ServerResponse, body: string | null | undefined): void {
     const requestId = newRequestId();
     const request = recordRequest(req);
+    if (body !== undefined && body !== null) request.body = body;
     if (logRequests) requests.push(request);
     inflight.add(res);
     peakInFlight = Math.max(peakInFlight, inflight.size);
@@ -139,7 +166,11 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       inflight.delete(res);
       if (!res.writableFinished && !severed.has(res)) request.aborted = true;
     });
-    const fault = faults.take(request.params);
+    if (body === null) {
+      send(res, fail(413, 'modelarts', 'ModelArts.0101', 'Request body too large', requestId), { requestId, extraHeaders: {}, truncate: false, trickle: null, timers });
+      return;
+    }
+    const fault = faults.take(request.body === undefined ? request.params : searchParams(request.body));
     if (fault?.reset === true || fault?.truncate === true) severed.add(res);
     const respond = (): void => {
       if (fault?.reset === true) return reset(req);

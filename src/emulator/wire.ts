@@ -2,9 +2,10 @@
 // bigint, and quoting or rounding ids would hide exactly the bug the gateway must not have.
 import { randomUUID } from 'node:crypto';
 import type { EmulatorJob } from './dataset.ts';
+import { phaseOf, secondaryPhaseOf, uuidOf } from './phases.ts';
 
-/** The three error bodies a client meets (UPSTREAM.md "Errors"). */
-export type ErrorBodyShape = 'v1' | 'modelarts' | 'apigw';
+/** The error bodies a client meets (UPSTREAM.md "Errors"; v2's own carries error_solution, UPSTREAM.md "v2"). */
+export type ErrorBodyShape = 'v1' | 'modelarts' | 'apigw' | 'v2';
 
 export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
@@ -44,6 +45,36 @@ export function successBody(
   return `${head},"jobs":[${jobs.map(jobJson).join(',')}]}`;
 }
 
+const itemFragments = new WeakMap<EmulatorJob, string>();
+
+/** One v2 item: the fields UPSTREAM.md "v2" lists, and a little of what else the upstream sends. */
+export function itemJson(job: EmulatorJob): string {
+  let text = itemFragments.get(job);
+  if (text === undefined) {
+    const started = job.duration > 0 ? job.createTime + 1000 : 0;
+    text =
+      `{"kind":"job","metadata":{"id":"${uuidOf(job.jobId)}","name":${JSON.stringify(job.jobName)},` +
+      `"description":${JSON.stringify(job.jobDesc)},"create_time":${num(job.createTime)},` +
+      `"workspace_id":${JSON.stringify(job.workspaceId)},"user_name":"emulator"},` +
+      `"status":{"phase":"${phaseOf(job.status)}","secondary_phase":"${secondaryPhaseOf(job.status)}",` +
+      `"duration":${num(job.duration)},"start_time":${num(started)},"tasks":["worker-0"]}}`;
+    itemFragments.set(job, text);
+  }
+  return text;
+}
+
+/** v2's success body (UPSTREAM.md "v2" example), echoing the query. */
+export function searchBody(
+  result: { total: number; count: number; jobs: readonly EmulatorJob[] },
+  query: { offset: number; limit: number; order: string; workspaceId: string },
+): string {
+  return (
+    `{"total":${result.total},"count":${result.count},"limit":${query.limit},"offset":${query.offset},` +
+    `"sort_by":"create_time","order":"${query.order}","group_by":"","workspace_id":${JSON.stringify(query.workspaceId)},` +
+    `"ai_project":"default-ai-project","items":[${result.jobs.map(itemJson).join(',')}]}`
+  );
+}
+
 export function errorBody(shape: ErrorBodyShape, code: string, message: string, requestId: string): string {
   switch (shape) {
     case 'v1':
@@ -52,6 +83,8 @@ export function errorBody(shape: ErrorBodyShape, code: string, message: string, 
       return JSON.stringify({ error_code: code, error_msg: message });
     case 'apigw':
       return JSON.stringify({ error_code: code, error_msg: message, request_id: requestId });
+    case 'v2':
+      return JSON.stringify({ error_code: code, error_msg: message, error_solution: 'Check the request and try again.' });
   }
 }
 

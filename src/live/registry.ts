@@ -1,6 +1,7 @@
 /**
  * The live registry: every subscription of Subscription.trainingJobs goes through here. It
- * keys subscribers like the page cache (a hash of credential, project and exact upstream query),
+ * keys subscribers like the page cache (a hash of credential, project and the page's exact name
+ * on its upstream),
  * keeps one topic per key with the latest page (a new subscriber gets it at once), asks the
  * election who polls the key and hears its events on the bus (coordination.ts), and enforces
  * the per-process and per-caller limits.
@@ -9,7 +10,7 @@ import type { Logger } from 'pino';
 import type { TrainingJobsQuery } from '../domain.ts';
 import { GatewayError } from '../errors.ts';
 import type { CallSignal, UpstreamClient } from '../upstream/client.ts';
-import { pageKey } from '../upstream/query.ts';
+import { sharedKey } from '../upstream/keys.ts';
 import { createLocalBus, createLocalElection, type PageBus, type PollerElection } from './coordination.ts';
 import type { LiveEvent, PageEvent } from './events.ts';
 import { createPoller, type Poller } from './poller.ts';
@@ -148,7 +149,7 @@ export function createLiveRegistry(options: LiveRegistryOptions): LiveRegistry {
     if (mine >= maxPerCaller) return refused(`Too many live subscriptions: at most ${maxPerCaller} per caller.`);
     if (subscriptions >= maxSubscriptions) return refused('The gateway serves too many live subscriptions: try again later.');
 
-    const key = pageKey(caller.token, projectId, query);
+    const key = sharedKey(caller.token, projectId, client.pageKey(query));
     const topic = topics.get(key) ?? open(key, query, caller.token);
     const onAbort = () => void stream.return();
     const stream = createStream(() => {

@@ -10,8 +10,8 @@ export interface TrainingJobsArgs {
   statusGroup?: StatusGroup | null | undefined;
   page: number;
   perPage: number;
-  sortBy: SortField;
-  order: SortOrder;
+  sortBy?: SortField | null | undefined;
+  order?: SortOrder | null | undefined;
   search?: string | null | undefined;
   workspaceId: string;
 }
@@ -36,8 +36,15 @@ function range(name: string, value: number, [min, max]: readonly [number, number
   return value;
 }
 
-export function toTrainingJobsQuery(args: TrainingJobsArgs): TrainingJobsQuery {
+/** `sortFields`: what the upstream in use can sort by (UpstreamClient.sortFields); default all. */
+export function toTrainingJobsQuery(args: TrainingJobsArgs, sortFields?: ReadonlySet<SortField>): TrainingJobsQuery {
   const page = range('page', args.page, LIMITS.page);
+  // null is the same as omitted: the upstream's own order.
+  const sortBy = args.sortBy ?? undefined;
+  if (sortBy !== undefined && sortFields !== undefined && !sortFields.has(sortBy)) {
+    const supported = [...sortFields].join(', ');
+    throw badUserInput(`sortBy ${sortBy} is not supported by the training-jobs service in use: it sorts by ${supported} only.`);
+  }
   const perPage = range('perPage', args.perPage, LIMITS.perPage);
   const statusGroup = args.statusGroup ?? undefined;
   if (statusGroup !== undefined) {
@@ -53,8 +60,8 @@ export function toTrainingJobsQuery(args: TrainingJobsArgs): TrainingJobsQuery {
     ...(statusGroup === undefined ? {} : { statusGroup }),
     page,
     perPage,
-    sortBy: args.sortBy,
-    order: args.order,
+    sortBy,
+    order: args.order ?? undefined,
     search,
     workspaceId,
   };

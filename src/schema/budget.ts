@@ -14,11 +14,12 @@ import {
   type GraphQLResolveInfo,
   type SelectionSetNode,
 } from 'graphql';
+import type { SortField } from '../domain.ts';
 import type { PlannedField } from '../upstream/client.ts';
 import { toTrainingJobsQuery, type TrainingJobsArgs } from './arguments.ts';
 
 /** `own`: the field being resolved, whose arguments its resolver has already read (graphql-js coerces them for 2 µs). */
-export function plannedFieldsOf(info: GraphQLResolveInfo, own: PlannedField): PlannedField[] {
+export function plannedFieldsOf(info: GraphQLResolveInfo, own: PlannedField, sortFields: ReadonlySet<SortField>): PlannedField[] {
   const { fragments, variableValues, parentType } = info;
   const fields = parentType.getFields();
   const planned: PlannedField[] = [];
@@ -53,7 +54,7 @@ export function plannedFieldsOf(info: GraphQLResolveInfo, own: PlannedField): Pl
         }
         try {
           const args = getArgumentValues(definition, selection, variableValues) as unknown as TrainingJobsArgs;
-          planned.push({ kind: 'page', query: toTrainingJobsQuery({ ...args, workspaceId: String(args.workspaceId) }) });
+          planned.push({ kind: 'page', query: toTrainingJobsQuery({ ...args, workspaceId: String(args.workspaceId) }, sortFields) });
         } catch {
           // Refused arguments: the field fails before any call.
         }

@@ -68,7 +68,7 @@ builder.queryField('trainingJobCounts', (t) =>
     },
     resolve: (_root, args, ctx, info) => {
       const filter = toCountsFilter({ search: args.search, workspaceId: String(args.workspaceId) });
-      ctx.checkBudget(() => plannedFieldsOf(info, { kind: 'counts' }));
+      ctx.checkBudget(() => plannedFieldsOf(info, { kind: 'counts' }, ctx.sortFields));
       return ctx.trainingJobs().counts(filter);
     },
   }),

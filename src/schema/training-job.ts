@@ -7,7 +7,7 @@ export const TrainingJob = builder.objectRef<TrainingJobRecord>('TrainingJob').i
   description: 'A ModelArts training job, as its latest version describes it.',
   fields: (t) => ({
     id: t.exposeID('id', {
-      description: 'The job id: a 64-bit integer, exact, as a decimal string.',
+      description: "The job id: on ModelArts v1 a 64-bit integer, exact, as a decimal string; on v2 the upstream's id (a UUID) as sent.",
     }),
     name: t.exposeString('name', { description: 'The job name.' }),
     description: t.exposeString('description', {
@@ -27,9 +27,21 @@ export const TrainingJob = builder.objectRef<TrainingJobRecord>('TrainingJob').i
       description: 'The raw upstream status code, for codes newer than this schema.',
     }),
     versionId: t.exposeID('versionId', {
-      description: 'The id of the current version: a 64-bit integer, exact, as a decimal string.',
+      nullable: true,
+      description: 'The id of the current version: a 64-bit integer, exact, as a decimal string. Null on ModelArts v2, which has no job versions.',
     }),
-    versionCount: t.exposeInt('versionCount', { description: 'How many versions the job has.' }),
+    versionCount: t.exposeInt('versionCount', {
+      nullable: true,
+      description: 'How many versions the job has. Null on ModelArts v2, which has no job versions.',
+    }),
+    phase: t.exposeString('phase', {
+      nullable: true,
+      description: "ModelArts v2's status.phase as sent (say Running or Abnormal); null on v1. status is projected from it.",
+    }),
+    secondaryPhase: t.exposeString('secondaryPhase', {
+      nullable: true,
+      description: "ModelArts v2's status.secondary_phase as sent (internal to the upstream, may change); null on v1 or when absent.",
+    }),
     createdAt: t.field({
       type: 'DateTime',
       description: 'When the job was created (UTC).',

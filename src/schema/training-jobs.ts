@@ -53,15 +53,13 @@ const trainingJobsArgs = (arg: ArgBuilder<BuilderTypes>) => ({
   }),
   sortBy: arg({
     type: TrainingJobSortField,
-    required: true,
-    defaultValue: 'JOB_NAME',
-    description: 'What to sort by.',
+    description:
+      "What to sort by; omitted means the upstream's own order: JOB_NAME on ModelArts v1, CREATE_TIME on v2 " +
+      '(the only field v2 sorts by: any other is refused there).',
   }),
   order: arg({
     type: SortOrder,
-    required: true,
-    defaultValue: 'ASC',
-    description: 'The sort direction.',
+    description: "The sort direction; omitted means the upstream's own: ASC on ModelArts v1, DESC on v2.",
   }),
   search: arg.string({
     description: `Text to look for in job names, 0 to ${LIMITS.searchLength} characters; empty means no filter.`,
@@ -80,8 +78,8 @@ builder.queryField('trainingJobs', (t) =>
     description: 'Training jobs of the configured ModelArts project, one page at a time.',
     args: trainingJobsArgs(t.arg),
     resolve: (_root, args, ctx, info) => {
-      const query = toTrainingJobsQuery({ ...args, workspaceId: String(args.workspaceId) });
-      ctx.checkBudget(() => plannedFieldsOf(info, { kind: 'page', query }));
+      const query = toTrainingJobsQuery({ ...args, workspaceId: String(args.workspaceId) }, ctx.sortFields);
+      ctx.checkBudget(() => plannedFieldsOf(info, { kind: 'page', query }, ctx.sortFields));
       return ctx.trainingJobs().page(query);
     },
   }),
@@ -99,8 +97,8 @@ builder.subscriptionField('trainingJobs', (t) =>
     // like the query's answer ({"trainingJobs": null} and the error), before any upstream call.
     subscribe: (_root, args, ctx, info) => {
       try {
-        const query = toTrainingJobsQuery({ ...args, workspaceId: String(args.workspaceId) });
-        ctx.checkBudget(() => plannedFieldsOf(info, { kind: 'page', query }));
+        const query = toTrainingJobsQuery({ ...args, workspaceId: String(args.workspaceId) }, ctx.sortFields);
+        ctx.checkBudget(() => plannedFieldsOf(info, { kind: 'page', query }, ctx.sortFields));
         return ctx.liveTrainingJobs(query);
       } catch (error) {
         // Anything but a GatewayError is a bug, which masking turns into INTERNAL_SERVER_ERROR.

@@ -1,6 +1,6 @@
 /**
- * An opt-in cross-request cache of upstream pages (CACHE_TTL_MS). Keyed by pageKey (a SHA-256
- * of credential, project and exact upstream query), so callers never see each other's pages
+ * An opt-in cross-request cache of upstream pages (CACHE_TTL_MS). Keyed by sharedKey (a SHA-256
+ * of credential, project and exact upstream request), so callers never see each other's pages
  * and the credential itself is never stored. Concurrent identical misses in this process share
  * one upstream call; failures are not cached.
  *
@@ -8,9 +8,9 @@
  * src/redis/page-store.ts) where a page one replica fetched serves every other. A page taken
  * from the shared store expires from memory when it expires there.
  */
-import type { TrainingJobPage, TrainingJobsQuery } from '../domain.ts';
-import type { UpstreamCall, UpstreamClient } from './client.ts';
-import { pageKey } from './query.ts';
+import type { TrainingJobPage } from '../domain.ts';
+import type { UpstreamCall, UpstreamClient, UpstreamRequest } from './client.ts';
+import { sharedKey } from './keys.ts';
 
 /** Where a page was looked up. */
 export type CacheStore = 'memory' | 'redis';
@@ -49,7 +49,7 @@ export function withPageCache(
 ): UpstreamClient {
   const entries = new Map<string, Entry>();
 
-  async function fetchPage(key: string, entry: Entry, query: TrainingJobsQuery, call: UpstreamCall): Promise<TrainingJobPage> {
+  async function fetchPage(key: string, entry: Entry, request: UpstreamRequest, call: UpstreamCall): Promise<TrainingJobPage> {
     if (shared !== undefined) {
       const stored = await shared.get(key);
       onLookup?.('redis', stored !== undefined);
@@ -60,14 +60,14 @@ export function withPageCache(
       }
     }
     // A shared call must not die with the first caller who leaves: no client signal.
-    const page = await client.listTrainingJobs(query, { ...call, signal: undefined });
+    const page = await client.send(request, { ...call, signal: undefined });
     entry.expires = now() + ttlMs;
     shared?.set(key, page, ttlMs);
     return page;
   }
 
-  function listTrainingJobs(query: TrainingJobsQuery, call: UpstreamCall): Promise<TrainingJobPage> {
-    const key = pageKey(call.token, projectId, query);
+  function send(request: UpstreamRequest, call: UpstreamCall): Promise<TrainingJobPage> {
+    const key = sharedKey(call.token, projectId, request.key);
     const hit = entries.get(key);
     if (hit !== undefined && hit.expires > now()) {
       onLookup?.('memory', true);
@@ -78,7 +78,7 @@ export function withPageCache(
     }
     onLookup?.('memory', false);
     const entry: Entry = { page: undefined as never, expires: Infinity };
-    entry.page = fetchPage(key, entry, query, call);
+    entry.page = fetchPage(key, entry, request, call);
     entries.delete(key);
     entries.set(key, entry);
     if (entries.size > maxEntries) entries.delete(entries.keys().next().value!);
@@ -88,6 +88,6 @@ export function withPageCache(
     return entry.page;
   }
 
-  // Groups and counts read their pages through the request's loader, which reaches this cache.
-  return { ...client, listTrainingJobs, close: () => client.close() };
+  // Every call of a page, a group or the counts goes through the request's loader to `send`.
+  return { ...client, send, close: () => client.close() };
 }

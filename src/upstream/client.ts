@@ -1,26 +1,32 @@
 /**
- * The connector to GET /v1/{project_id}/training-jobs on undici: one keep-alive pool shared
- * by every request, one deadline per call covering connect, headers, body and every retry,
- * and every outcome turned into a page or a GatewayError (classify.ts).
+ * The connector to ModelArts on undici, whichever list API is in use (dialect.ts): one
+ * keep-alive pool shared by every request, one deadline per call covering connect, headers,
+ * body and every retry, and every outcome turned into a page or a GatewayError (classify.ts).
  */
 import { Pool } from 'undici';
-import type { CountsFilter, StatusCounts, TrainingJobPage, TrainingJobsQuery } from '../domain.ts';
+import type { CountsFilter, SortField, StatusCounts, TrainingJobPage, TrainingJobsQuery } from '../domain.ts';
 import { GatewayError } from '../errors.ts';
 import { createBreaker, type BreakerOptions } from './breaker.ts';
 import { cancelledError, circuitOpenError, classifyResponse, timeoutError, tooLargeError, unavailableError } from './classify.ts';
-import { MalformedBodyError, toTrainingJobPage } from './mapping.ts';
-import { buildQueryString, toWireQuery } from './query.ts';
+import type { FieldRun, PlannedField, UpstreamDialect, UpstreamRequest } from './dialect.ts';
+import { MalformedBodyError } from './mapping.ts';
 import { backoffMs, RETRIED_STATUSES, retryAfterMs, UNAVAILABLE_STATUSES } from './retry.ts';
 import { sdkDate, sign } from './signer.ts';
 import { parseWireJson } from './wire.ts';
 import { exchange, type Exchange } from './exchange.ts';
-import { countStatusesV1, pageForStatusesV1, plannedCallsV1, type FieldRun } from './fan-out.ts';
 import type { CallSignal } from './signal.ts';
+import { v1 } from './v1/index.ts';
+import { createV2, type OffsetReading } from './v2/index.ts';
 
 export type { CallSignal } from './signal.ts';
-export type { FieldRun, PageFetch } from './fan-out.ts';
+export type { FieldRun, PageFetch, PlannedField, UpstreamRequest } from './dialect.ts';
+
+/** The list API of MODELARTS_API (and MODELARTS_V2_OFFSET). */
+export const dialectOf = (api: 'v1' | 'v2', v2Offset: OffsetReading = 'page'): UpstreamDialect => (api === 'v2' ? createV2(v2Offset) : v1);
 
 export interface UpstreamClientOptions {
+  /** The list API behind the endpoint (dialectOf); default v1. */
+  dialect?: UpstreamDialect;
   /** Base URL, e.g. https://modelarts.cn-north-4.myhuaweicloud.com; may carry a path prefix. */
   endpoint: string;
   projectId: string;
@@ -72,27 +78,49 @@ export interface UpstreamCall {
   trace?: UpstreamTrace | undefined;
 }
 
-/** A field of an operation, as the budget sees it. */
-export type PlannedField = { kind: 'page'; query: TrainingJobsQuery } | { kind: 'counts' };
+/** What a request's calls go through: its loader, its pool, its signal (loaders.ts). */
+export type CallRoute = Pick<FieldRun, 'fetch' | 'pool' | 'signal'>;
 
 /**
- * The upstream as the layers above see it. Besides one page, "a page for a set of statuses" and
- * "the counts" are its operations, because each upstream answers them its own way (v1 fans out
- * over one call per status and merges, fan-out.ts); resolvers, pollers and the budget ask only
- * this interface.
+ * The upstream as the layers above see it: one call, and the page, status group and counts
+ * each upstream answers its own way (dialect.ts). Resolvers, pollers, the cache and the budget
+ * ask only this interface, never which upstream is behind it.
  */
 export interface UpstreamClient {
-  /** One upstream call (never a status group's query). */
-  listTrainingJobs(query: TrainingJobsQuery, call: UpstreamCall): Promise<TrainingJobPage>;
-  /** A page of every status in `codes`, merged in the query's order; its calls go through `run`. */
-  pageForStatuses(query: TrainingJobsQuery, codes: readonly number[], run: FieldRun): Promise<TrainingJobPage>;
+  /** One upstream call, as the upstream built it. */
+  send(request: UpstreamRequest, call: UpstreamCall): Promise<TrainingJobPage>;
+  /** A page of the query, status groups included; its calls go through `route`. */
+  page(query: TrainingJobsQuery, route: CallRoute): Promise<TrainingJobPage>;
   /** How many jobs each status holds, and all of them, for one search and workspace. */
-  countStatuses(filter: CountsFilter, run: FieldRun): Promise<StatusCounts>;
+  countStatuses(filter: CountsFilter, route: CallRoute): Promise<StatusCounts>;
+  /** A page's exact name on this upstream (what live pollers key on). */
+  pageKey(query: TrainingJobsQuery): string;
+  /** The sort fields the upstream can order by. */
+  readonly sortFields: ReadonlySet<SortField>;
   /** The upstream calls a field will make at most (DESIGN.md "Cost"). */
   plannedCalls(field: PlannedField): number;
   /** MAX_UPSTREAM_CALLS. */
   readonly maxCallsPerOperation: number;
   close(): Promise<void>;
+}
+
+/** An UpstreamClient of `dialect` whose calls are `send`'s (a test's scripted upstream, or HTTP). */
+export function clientOf(
+  dialect: UpstreamDialect,
+  send: UpstreamClient['send'],
+  options: { timeoutMs: number; maxCallsPerOperation?: number | undefined; observeFanOut?: ((branches: number) => void) | undefined; close?: () => Promise<void> },
+): UpstreamClient {
+  const run = (route: CallRoute): FieldRun => ({ ...route, timeoutMs: options.timeoutMs, onFanOut: options.observeFanOut });
+  return {
+    send,
+    page: (query, route) => dialect.page(query, run(route)),
+    countStatuses: (filter, route) => dialect.counts(filter, run(route)),
+    pageKey: dialect.pageKey,
+    sortFields: dialect.sortFields,
+    plannedCalls: dialect.plannedCalls,
+    maxCallsPerOperation: options.maxCallsPerOperation ?? 100,
+    close: options.close ?? (async () => {}),
+  };
 }
 
 /** One attempt's outcome, and what it says about the upstream's health (for the breaker). */
@@ -138,8 +166,8 @@ function callStop(): CallStop {
 
 export function createUpstreamClient(options: UpstreamClientOptions): UpstreamClient {
   const url = new URL(options.endpoint);
-  const basePath = url.pathname.replace(/\/+$/, '');
-  const path = `${basePath}/v1/${encodeURIComponent(options.projectId)}/training-jobs`;
+  const dialect = options.dialect ?? v1;
+  const path = `${url.pathname.replace(/\/+$/, '')}${dialect.path(options.projectId)}`;
   const maxAttempts = options.maxAttempts ?? 3;
   const maxBodyBytes = options.maxBodyBytes ?? 4 * 1024 * 1024;
   const breaker = createBreaker(options.breaker);
@@ -153,35 +181,30 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
   });
 
   /** Path and headers of one attempt: a token, or a fresh signature (X-Sdk-Date is per attempt). */
-  function prepare(query: TrainingJobsQuery, call: UpstreamCall) {
+  function prepare(request: UpstreamRequest, call: UpstreamCall) {
     const headers: Record<string, string> = {
-      'content-type': 'application/json',
+      'content-type': request.body === undefined ? 'application/json' : 'application/json;charset=UTF-8',
       accept: 'application/json',
       'x-request-id': call.requestId,
     };
+    const { method, body } = request;
     if (options.aksk === undefined) {
       headers['x-auth-token'] = call.token;
-      return { path: `${path}?${buildQueryString(query)}`, headers };
+      return { method, path: request.queryString === '' ? path : `${path}?${request.queryString}`, headers, body };
     }
     // Every header sent is signed, as the reference signers do (UPSTREAM.md "Authentication").
     Object.assign(headers, { host: url.host, 'x-project-id': options.projectId, 'x-sdk-date': sdkDate() });
     if (options.aksk.securityToken) headers['x-security-token'] = options.aksk.securityToken;
-    const signed = sign({
-      method: 'GET',
-      path,
-      query: Object.entries(toWireQuery(query)).filter((pair): pair is [string, string] => pair[1] !== undefined),
-      headers,
-      ak: options.aksk.ak,
-      sk: options.aksk.sk,
-    });
+    // The body is signed as the exact bytes sent (its SHA-256 in the canonical request).
+    const signed = sign({ method, path, query: request.query, headers, body, ak: options.aksk.ak, sk: options.aksk.sk });
     headers['authorization'] = signed.authorization;
-    return { path: `${path}?${signed.queryString}`, headers };
+    return { method, path: signed.queryString === '' ? path : `${path}?${signed.queryString}`, headers, body };
   }
 
-  async function attempt(query: TrainingJobsQuery, call: UpstreamCall, stop: CallStop): Promise<Attempt> {
+  async function attempt(request: UpstreamRequest, call: UpstreamCall, stop: CallStop): Promise<Attempt> {
     let res: Exchange;
     try {
-      res = await exchange(pool, prepare(query, call), maxBodyBytes, stop.during);
+      res = await exchange(pool, prepare(request, call), maxBodyBytes, stop.during);
     } catch (err) {
       if (stop.why() === 'client') return { error: cancelledError(), health: 'unknown', retry: false };
       if (stop.why() === 'deadline') return { error: timeoutError(), health: 'down', retry: false };
@@ -203,7 +226,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     }
     if (status >= 200 && status <= 299 && body !== undefined) {
       try {
-        return { page: toTrainingJobPage(body, query), health: 'up' };
+        return { page: dialect.toPage(body, request), health: 'up' };
       } catch (err) {
         if (!(err instanceof MalformedBodyError)) throw err;
         const error = classifyResponse(status, body, headerRequestId);
@@ -219,12 +242,12 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     };
   }
 
-  async function listTrainingJobs(query: TrainingJobsQuery, call: UpstreamCall): Promise<TrainingJobPage> {
+  async function send(request: UpstreamRequest, call: UpstreamCall): Promise<TrainingJobPage> {
     const start = performance.now();
     let attempts = 0;
     let outcome = 'INTERNAL_SERVER_ERROR';
     try {
-      const page = await callWithRetries(query, call, () => attempts++);
+      const page = await callWithRetries(request, call, () => attempts++);
       outcome = 'ok';
       return page;
     } catch (err) {
@@ -244,7 +267,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     }
   }
 
-  async function callWithRetries(query: TrainingJobsQuery, call: UpstreamCall, attempted: () => void): Promise<TrainingJobPage> {
+  async function callWithRetries(request: UpstreamRequest, call: UpstreamCall, attempted: () => void): Promise<TrainingJobPage> {
     const end = Date.now() + options.timeoutMs;
     const stop = callStop();
     // One timer per call, cleared at its end. Not AbortSignal.timeout/any: their timers outlive
@@ -262,7 +285,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
         let outcome: Attempt;
         attempted();
         try {
-          outcome = await attempt(query, call, stop);
+          outcome = await attempt(request, call, stop);
         } catch (err) {
           breaker.record(pass, 'unknown');
           throw err;
@@ -288,20 +311,12 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     }
   }
 
-  return {
-    listTrainingJobs,
-    pageForStatuses(query, codes, run) {
-      options.observeFanOut?.(codes.length);
-      return pageForStatusesV1(query, codes, run, options.timeoutMs);
-    },
-    countStatuses(filter, run) {
-      options.observeFanOut?.(plannedCallsV1({ kind: 'counts' }));
-      return countStatusesV1(filter, run, options.timeoutMs);
-    },
-    plannedCalls: plannedCallsV1,
-    maxCallsPerOperation: options.maxCallsPerOperation ?? 100,
+  return clientOf(dialect, send, {
+    timeoutMs: options.timeoutMs,
+    maxCallsPerOperation: options.maxCallsPerOperation,
+    observeFanOut: options.observeFanOut,
     close: () => pool.close(),
-  };
+  });
 }
 
 function header(v: string | string[] | undefined): string | undefined {

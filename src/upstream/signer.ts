@@ -3,7 +3,18 @@
  * pure function: the caller sends exactly the query string and headers it returns.
  */
 import { createHash, createHmac } from 'node:crypto';
-import { encodeRfc3986 } from './query.ts';
+
+/**
+ * RFC 3986 percent-encoding: unreserved characters kept, everything else %XX upper-case.
+ * encodeURIComponent leaves !'()* alone; AK/SK signing (UPSTREAM.md "Authentication")
+ * needs them encoded, and the query we send must be byte for byte the one we sign.
+ */
+export function encodeRfc3986(value: string): string {
+  const encoded = encodeURIComponent(value);
+  return RFC3986_EXTRA.test(encoded) ? encoded.replace(RFC3986_EXTRA_ALL, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`) : encoded;
+}
+const RFC3986_EXTRA = /[!'()*]/;
+const RFC3986_EXTRA_ALL = /[!'()*]/g;
 
 export const ALGORITHM = 'SDK-HMAC-SHA256';
 const EMPTY_BODY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';

@@ -1,6 +1,6 @@
 /**
- * The upstream's shapes exactly as sent (UPSTREAM.md "Request", "Response (200)", "Errors"),
- * and the JSON parser that reads them. Only this file and mapping.ts know snake_case.
+ * What both upstreams share on the wire: the error body's keys (UPSTREAM.md "Errors" and "v2")
+ * and the JSON parser that reads every body. Each upstream's own shapes are in its folder.
  */
 import { createRequire } from 'node:module';
 import type { parse as ParseLossless } from 'lossless-json';
@@ -13,25 +13,6 @@ const lossless = () =>
 /** A Long as parsed: a number when it fits 2^53 exactly, a bigint when it does not. */
 export type WireLong = number | bigint;
 
-export interface WireJob {
-  job_id: WireLong;
-  job_name: string;
-  version_id: WireLong;
-  status: number;
-  create_time: WireLong;
-  duration: WireLong;
-  job_desc?: string | null;
-  version_count: WireLong;
-}
-
-export interface WirePage {
-  is_success?: boolean;
-  job_total_count: number;
-  job_count_limit?: number | null;
-  quotas?: number | null;
-  jobs: WireJob[];
-}
-
 /** The three error body shapes (UPSTREAM.md "Errors"); every key optional. */
 export interface WireError {
   is_success?: boolean;
@@ -40,28 +21,6 @@ export interface WireError {
   error_msg?: string;
   request_id?: string;
 }
-
-/** Query keys of GET /v1/{project_id}/training-jobs, in the order we send them. */
-export interface WireQuery {
-  status?: string;
-  per_page: string;
-  page: string;
-  sortBy: string;
-  order: string;
-  search_content?: string;
-  workspace_id: string;
-}
-
-export const WIRE_SORT_FIELDS = {
-  JOB_NAME: 'job_name',
-  JOB_DESC: 'job_desc',
-  STATUS: 'status',
-  DURATION: 'duration',
-  VERSION_COUNT: 'version_count',
-  CREATE_TIME: 'create_time',
-} as const;
-
-export const WIRE_ORDERS = { ASC: 'asc', DESC: 'desc' } as const;
 
 const numberOrBigint = (text: string): number | bigint => {
   if (/^-?\d+$/.test(text)) {

@@ -25,6 +25,8 @@ describe('loadConfig defaults', () => {
       host: '0.0.0.0',
       endpoint: undefined,
       projectId: DEMO_PROJECT_ID,
+      api: 'v1',
+      v2Offset: 'page',
       auth: 'passthrough',
       token: undefined,
       ak: undefined,
@@ -87,6 +89,8 @@ describe('loadConfig reads each variable', () => {
     ['MODELARTS_PROJECT_ID of 32 hex digits', { ...REAL, MODELARTS_PROJECT_ID: '77b6a44cba5143ab91d13ab9a8ff44fd' }, { projectId: '77b6a44cba5143ab91d13ab9a8ff44fd' }],
     ['MODELARTS_PROJECT_ID of one character', { ...REAL, MODELARTS_PROJECT_ID: 'a' }, { projectId: 'a' }],
     ['MODELARTS_PROJECT_ID of 64 characters', { ...REAL, MODELARTS_PROJECT_ID: 'A-z0'.repeat(16) }, { projectId: 'A-z0'.repeat(16) }],
+    ['MODELARTS_API v2', { MODELARTS_API: 'v2' }, { api: 'v2', v2Offset: 'page' }],
+    ['MODELARTS_API v2 reading offset as a record index', { MODELARTS_API: 'v2', MODELARTS_V2_OFFSET: 'record' }, { api: 'v2', v2Offset: 'record' }],
     ['MODELARTS_AUTH passthrough', { MODELARTS_AUTH: 'passthrough' }, { auth: 'passthrough' }],
     ['MODELARTS_AUTH token with MODELARTS_TOKEN', { MODELARTS_AUTH: 'token', MODELARTS_TOKEN: 'tok-123' }, { auth: 'token', token: 'tok-123' }],
     ['UPSTREAM_TIMEOUT_MS', { UPSTREAM_TIMEOUT_MS: '2500' }, { upstreamTimeoutMs: 2500 }],
@@ -206,6 +210,9 @@ describe('loadConfig rejects a bad value, naming the variable', () => {
     ['a REDIS_URL with a database that is no number', { REDIS_URL: 'redis://r/zero' }, 'REDIS_URL'],
     ['a REDIS_TIMEOUT_MS under 10 ms', { REDIS_TIMEOUT_MS: '5' }, 'REDIS_TIMEOUT_MS'],
     ['a REDIS_KEY_PREFIX with a space', { REDIS_KEY_PREFIX: 'my app:' }, 'REDIS_KEY_PREFIX'],
+    ['a MODELARTS_API that is no version', { MODELARTS_API: 'v3' }, 'MODELARTS_API'],
+    ['a MODELARTS_API in capitals', { MODELARTS_API: 'V2' }, 'MODELARTS_API'],
+    ['a MODELARTS_V2_OFFSET of another reading', { MODELARTS_V2_OFFSET: 'records' }, 'MODELARTS_V2_OFFSET'],
   ])('rejects %s', (_what, env, variable) => {
     const error = configError(env);
     expect(error.name).toBe('ConfigError');

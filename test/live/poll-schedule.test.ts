@@ -11,7 +11,7 @@ import { GatewayError } from '../../src/errors.ts';
 import { createLogger } from '../../src/logger.ts';
 import type { LiveEvent } from '../../src/live/events.ts';
 import { createPoller } from '../../src/live/poller.ts';
-import type { CallSignal, UpstreamCall, UpstreamClient } from '../../src/upstream/client.ts';
+import type { CallSignal, UpstreamCall, UpstreamClient, UpstreamRequest } from '../../src/upstream/client.ts';
 import { stubClient } from '../support/stub-client.ts';
 
 const QUERY: TrainingJobsQuery = { status: undefined, page: 1, perPage: 10, sortBy: 'JOB_NAME', order: 'ASC', search: undefined, workspaceId: '0' };
@@ -24,7 +24,7 @@ afterEach(() => void vi.useRealTimers());
 /** A client answering from a script, one entry per call, recording when each call was made. */
 function scripted(answers: Array<TrainingJobPage | GatewayError | 'hang'>) {
   const calls: Array<{ at: number; signal: CallSignal | undefined }> = [];
-  const client: UpstreamClient = stubClient((_query: TrainingJobsQuery, call: UpstreamCall) => {
+  const client: UpstreamClient = stubClient((_request: UpstreamRequest, call: UpstreamCall) => {
       calls.push({ at: Date.now(), signal: call.signal });
       const answer = answers[calls.length - 1] ?? page(1);
       if (answer === 'hang') return new Promise(() => {});

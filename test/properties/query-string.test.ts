@@ -11,7 +11,9 @@ import type { SortField, SortOrder, TrainingJobsQuery } from '../../src/domain.t
 import { toTrainingJobsQuery, type TrainingJobsArgs } from '../../src/schema/arguments.ts';
 import { schema } from '../../src/schema/index.ts';
 import type { TrainingJobsSource } from '../../src/upstream/loaders.ts';
-import { buildQueryString, encodeRfc3986, toWireQuery } from '../../src/upstream/query.ts';
+import { encodeRfc3986 } from '../../src/upstream/signer.ts';
+import { buildQueryString, toWireQuery } from '../../src/upstream/v1/query.ts';
+import { v1 } from '../../src/upstream/v1/index.ts';
 import { rejection, STATUS_NAMES, WIRE_ORDERS, WIRE_SORT_FIELDS } from '../support/contract.ts';
 
 const SEED = 42;
@@ -57,7 +59,7 @@ function wellFormed(minLength: number, maxLength: number): fc.Arbitrary<string> 
 const codePoints = (s: string) => [...s].length;
 
 /** Valid arguments, normalized: exactly the domain's query record. */
-type ValidArgs = TrainingJobsQuery;
+type ValidArgs = TrainingJobsQuery & { sortBy: SortField; order: SortOrder };
 
 const validArgsArb: fc.Arbitrary<ValidArgs> = fc.record({
   status: statusArb,
@@ -159,6 +161,7 @@ describe('properties: query building', () => {
       log: {} as Logger,
       trainingJobs: () => source,
       checkBudget: () => {},
+      sortFields: v1.sortFields,
       liveTrainingJobs: () => {
         throw new Error('no subscriptions here');
       },

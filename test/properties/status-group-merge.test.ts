@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import * as fc from 'fast-check';
 import { STATUS_GROUPS, type SortField, type SortOrder, type StatusGroup, type TrainingJob } from '../../src/domain.ts';
-import { COMPARE_BY as compare, mergePage, type Branch } from '../../src/upstream/merge.ts';
+import { COMPARE_BY as compare, mergePage, type Branch } from '../../src/upstream/v1/merge.ts';
 
 const SEED = 42;
 const FIELDS: SortField[] = ['JOB_NAME', 'JOB_DESC', 'STATUS', 'DURATION', 'VERSION_COUNT', 'CREATE_TIME'];
@@ -30,7 +30,7 @@ describe('a status group walked page by page', () => {
   it('is the stable sort of its jobs, branch by branch in ascending code, each job once', () => {
     fc.assert(
       fc.property(jobs, fc.constantFrom(...GROUPS), fc.constantFrom(...FIELDS), fc.constantFrom<SortOrder>('ASC', 'DESC'), fc.integer({ min: 1, max: 12 }), (records, group, sortBy, order, perPage) => {
-        const all: TrainingJob[] = records.map((r, i) => ({ ...r, id: String(i), versionId: '1' }));
+        const all: TrainingJob[] = records.map((r, i) => ({ ...r, id: String(i), versionId: '1', phase: null, secondaryPhase: null }));
         const sign = order === 'ASC' ? 1 : -1;
         const sorted = (list: TrainingJob[]) => [...list].sort((a, b) => sign * compare[sortBy](a, b));
         // Each branch as an upstream that sorts the way the gateway compares (ties in its own order).

@@ -11,7 +11,8 @@ import { formatDateTime } from '../../src/scalars/date-time.ts';
 import { formatDuration } from '../../src/scalars/duration.ts';
 import { schema } from '../../src/schema/index.ts';
 import { classifyResponse } from '../../src/upstream/classify.ts';
-import { MalformedBodyError, toTrainingJobPage } from '../../src/upstream/mapping.ts';
+import { MalformedBodyError } from '../../src/upstream/mapping.ts';
+import { toTrainingJobPage } from '../../src/upstream/v1/mapping.ts';
 import { parseWireJson } from '../../src/upstream/wire.ts';
 import { DAY_MS, MAX_MS, MIN_MS } from '../support/contract.ts';
 

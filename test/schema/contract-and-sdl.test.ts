@@ -29,8 +29,8 @@ describe('the DESIGN.md contract', () => {
       ['statusGroup', 'TrainingJobStatusGroup', undefined],
       ['page', 'Int!', 1],
       ['perPage', 'Int!', 10],
-      ['sortBy', 'TrainingJobSortField!', 'JOB_NAME'],
-      ['order', 'SortOrder!', 'ASC'],
+      ['sortBy', 'TrainingJobSortField', undefined],
+      ['order', 'SortOrder', undefined],
       ['search', 'String', undefined],
       ['workspaceId', 'ID!', '0'],
     ]);
@@ -45,7 +45,7 @@ describe('the DESIGN.md contract', () => {
       {
         id: 'ID!', name: 'String!', description: 'String!', status: 'TrainingJobStatus!',
         statusGroup: 'TrainingJobStatusGroup!', statusCode: 'Int!',
-        versionId: 'ID!', versionCount: 'Int!', createdAt: 'DateTime!', duration: 'Duration!',
+        versionId: 'ID', versionCount: 'Int', phase: 'String', secondaryPhase: 'String', createdAt: 'DateTime!', duration: 'Duration!',
       },
     ],
     ['TrainingJobCounts', { total: 'Int!', byGroup: '[TrainingJobGroupCount!]!', byStatus: '[TrainingJobStatusCount!]!' }],

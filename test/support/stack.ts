@@ -15,9 +15,13 @@ import type { PersistedOperations } from '../../src/server/plugins/persisted-ope
 import type { TokenPolicy } from '../../src/upstream/auth.ts';
 import type { BreakerOptions } from '../../src/upstream/breaker.ts';
 import { withPageCache, type PageCacheOptions } from '../../src/upstream/cache.ts';
-import { createUpstreamClient, type UpstreamClient } from '../../src/upstream/client.ts';
+import { createUpstreamClient, dialectOf, type UpstreamClient } from '../../src/upstream/client.ts';
 
 export interface StackOptions {
+  /** The list API the gateway calls (MODELARTS_API), default v1; the emulator serves both. */
+  api?: 'v1' | 'v2';
+  /** MODELARTS_V2_OFFSET, for the gateway and the emulator alike; default page. */
+  v2Offset?: 'page' | 'record';
   emulator?: EmulatorOptions;
   tokens?: TokenPolicy;
   timeoutMs?: number;
@@ -77,7 +81,7 @@ export const TOKEN = 'test-token';
 export const AUTH = { 'x-auth-token': TOKEN };
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const emulator = await createEmulator(options.emulator).listen(0, '127.0.0.1');
+  const emulator = await createEmulator({ v2Offset: options.v2Offset, ...options.emulator }).listen(0, '127.0.0.1');
   const logs: Array<Record<string, unknown>> = [];
   const sink = new Writable({
     write(chunk, _enc, done) {
@@ -90,6 +94,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const upstream =
     options.client ??
     createUpstreamClient({
+      dialect: dialectOf(options.api ?? 'v1', options.v2Offset),
       endpoint: options.endpoint ?? emulator.url,
       projectId: options.projectId ?? 'test-project',
       timeoutMs: options.timeoutMs ?? 5000,

@@ -1,12 +1,13 @@
 // From GraphQL arguments to the upstream query string: argument checks (src/schema/arguments.ts)
-// and the encoded query (src/upstream/query.ts); DESIGN.md "The GraphQL contract", "Precise
+// and the encoded query (src/upstream/v1/query.ts); DESIGN.md "The GraphQL contract", "Precise
 // rules"; UPSTREAM.md "Request" and "Authentication" (RFC 3986 encoding).
 import { describe, expect, it } from 'vitest';
 import { GraphQLError } from 'graphql';
 import type { SortField, SortOrder, TrainingJobsQuery } from '../../src/domain.ts';
 import { GatewayError } from '../../src/errors.ts';
 import { toTrainingJobsQuery, type TrainingJobsArgs } from '../../src/schema/arguments.ts';
-import { buildQueryString, encodeRfc3986 } from '../../src/upstream/query.ts';
+import { encodeRfc3986 } from '../../src/upstream/signer.ts';
+import { buildQueryString } from '../../src/upstream/v1/query.ts';
 import { rejection } from '../support/contract.ts';
 
 const DEFAULT_QUERY: TrainingJobsQuery = {

@@ -1,11 +1,11 @@
 /**
- * The merge of a status group's branches (src/upstream/merge.ts), with tables: the order by
+ * The merge of a status group's branches (src/upstream/v1/merge.ts), with tables: the order by
  * each sort field both ways, ties to the lower branch then the upstream's order, code-point
  * names, paging and totals, and branches read only to the depth of the page.
  */
 import { describe, expect, it } from 'vitest';
 import type { SortField, TrainingJob } from '../../src/domain.ts';
-import { compareCodePoints, mergePage, totalOf, type Branch } from '../../src/upstream/merge.ts';
+import { compareCodePoints, mergePage, totalOf, type Branch } from '../../src/upstream/v1/merge.ts';
 
 const job = (id: string, fields: Partial<TrainingJob> = {}): TrainingJob => ({
   id,
@@ -16,6 +16,8 @@ const job = (id: string, fields: Partial<TrainingJob> = {}): TrainingJob => ({
   versionCount: 1,
   createdAt: 0,
   durationMs: 0,
+  phase: null,
+  secondaryPhase: null,
   ...fields,
 });
 const branch = (...jobs: TrainingJob[]): Branch => ({ jobs, totalCount: jobs.length });

@@ -2,6 +2,7 @@
 import { afterEach, expect, it } from 'vitest';
 import { startStack, type Stack } from '../support/stack.ts';
 import { stubClient } from '../support/stub-client.ts';
+import { v1Request } from '../../src/upstream/v1/query.ts';
 
 const QUERY = '{ trainingJobs(perPage: 3) { totalCount jobs { id } } }';
 let stack: Stack | undefined;
@@ -72,8 +73,8 @@ it('keeps no credential in its keys (only a hash)', async () => {
     return originalSet.call(this, key, value);
   };
   try {
-    await client.listTrainingJobs(
-      { status: undefined, page: 1, perPage: 10, sortBy: 'JOB_NAME', order: 'ASC', search: undefined, workspaceId: '0' },
+    await client.send(
+      v1Request({ status: undefined, page: 1, perPage: 10, sortBy: 'JOB_NAME', order: 'ASC', search: undefined, workspaceId: '0' }),
       { token: 'super-secret-token', requestId: 'r' },
     );
   } finally {

@@ -7,7 +7,7 @@ import { BasicCredentials } from '@huaweicloud/huaweicloud-sdk-core';
 import { HttpRequestBuilder } from '@huaweicloud/huaweicloud-sdk-core/http/IHttpRequestBuilder.js';
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
-import { encodeRfc3986 } from '../../src/upstream/query.ts';
+import { encodeRfc3986 } from '../../src/upstream/signer.ts';
 import { sdkDate, sign } from '../../src/upstream/signer.ts';
 
 const KEYS = { ak: 'QTWAOYTTINDUT2QVKYUC', sk: 'MFyfvK41ba2giqM7Uio6PznpdUKGpownRZlmVmHc' };

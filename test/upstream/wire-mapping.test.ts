@@ -2,7 +2,8 @@
 // toTrainingJobPage maps a body to the domain or refuses it (DESIGN.md "Precise rules", Jobs).
 import { describe, expect, it } from 'vitest';
 import type { TrainingJobPage, TrainingJobsQuery } from '../../src/domain.ts';
-import { MalformedBodyError, toTrainingJobPage } from '../../src/upstream/mapping.ts';
+import { MalformedBodyError } from '../../src/upstream/mapping.ts';
+import { toTrainingJobPage } from '../../src/upstream/v1/mapping.ts';
 import { parseWireJson } from '../../src/upstream/wire.ts';
 
 const QUERY: TrainingJobsQuery = {
@@ -137,6 +138,8 @@ describe('toTrainingJobPage', () => {
           versionCount: 5,
           createdAt: 1524189990635,
           durationMs: 532003,
+          phase: null,
+          secondaryPhase: null,
         },
       ],
       totalCount: 1,

@@ -1,18 +1,15 @@
-import { createHash } from 'node:crypto';
-import type { TrainingJobsQuery } from '../domain.ts';
+/**
+ * ModelArts v1's request: GET with a query string (UPSTREAM.md "Request"), which is also the
+ * call's identity.
+ */
+import type { SortField, SortOrder, TrainingJobsQuery } from '../../domain.ts';
+import type { UpstreamRequest } from '../dialect.ts';
+import { encodeRfc3986 } from '../signer.ts';
 import { WIRE_ORDERS, WIRE_SORT_FIELDS, type WireQuery } from './wire.ts';
 
-/**
- * RFC 3986 percent-encoding: unreserved characters kept, everything else %XX upper-case.
- * encodeURIComponent leaves !'()* alone; AK/SK signing (UPSTREAM.md "Authentication")
- * needs them encoded, and the query we send must be byte for byte the one we sign.
- */
-export function encodeRfc3986(value: string): string {
-  const encoded = encodeURIComponent(value);
-  return RFC3986_EXTRA.test(encoded) ? encoded.replace(RFC3986_EXTRA_ALL, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`) : encoded;
-}
-const RFC3986_EXTRA = /[!'()*]/;
-const RFC3986_EXTRA_ALL = /[!'()*]/g;
+/** v1's own order when a query gives none: the seed's defaults, sent spelled out. */
+export const SORT_DEFAULT: SortField = 'JOB_NAME';
+export const ORDER_DEFAULT: SortOrder = 'ASC';
 
 /**
  * The upstream query for one call (DESIGN.md "The GraphQL contract"): page, per_page, sortBy,
@@ -23,8 +20,8 @@ export function toWireQuery(q: TrainingJobsQuery): WireQuery {
   const wire: WireQuery = {
     per_page: String(q.perPage),
     page: String(q.page),
-    sortBy: WIRE_SORT_FIELDS[q.sortBy],
-    order: WIRE_ORDERS[q.order],
+    sortBy: WIRE_SORT_FIELDS[q.sortBy ?? SORT_DEFAULT],
+    order: WIRE_ORDERS[q.order ?? ORDER_DEFAULT],
     workspace_id: q.workspaceId,
   };
   if (q.status !== undefined) wire.status = String(q.status);
@@ -59,11 +56,24 @@ function encodeQuery(q: TrainingJobsQuery): string {
   return parts.join('&');
 }
 
-/**
- * The one name of a page everything shared across requests uses: the page cache (in memory and
- * in Redis) and the live pollers. A SHA-256 of credential, project and exact upstream query, so
- * that no credential is ever kept or stored, and two credentials never meet.
- */
-export function pageKey(token: string, projectId: string, query: TrainingJobsQuery): string {
-  return createHash('sha256').update(`${token}\n${projectId}\n${buildQueryString(query)}`).digest('base64url');
+const requests = new WeakMap<TrainingJobsQuery, UpstreamRequest>();
+
+/** The one call of a plain query (never a status group's, whose branches are sent instead). */
+export function v1Request(q: TrainingJobsQuery): UpstreamRequest {
+  let request = requests.get(q);
+  if (request === undefined) {
+    const wire = toWireQuery(q);
+    const queryString = buildQueryString(q);
+    request = {
+      key: queryString,
+      method: 'GET',
+      queryString,
+      query: KEY_ORDER.flatMap((key) => (wire[key] === undefined ? [] : [[key, wire[key]] as const])),
+      body: undefined,
+      page: q.page,
+      perPage: q.perPage,
+    };
+    requests.set(q, request);
+  }
+  return request;
 }

@@ -8,7 +8,7 @@
  * depth depends only on each branch's first `depth` jobs, so walking the pages of a group
  * returns every job once, whatever collation the upstream sorts its strings by.
  */
-import type { SortField, SortOrder, TrainingJob } from '../domain.ts';
+import type { SortField, SortOrder, TrainingJob } from '../../domain.ts';
 
 /** One branch as read: its first jobs in the upstream's order, and its job_total_count. */
 export interface Branch {
@@ -37,7 +37,8 @@ export const COMPARE_BY: Readonly<Record<SortField, (a: TrainingJob, b: Training
   JOB_DESC: (a, b) => compareCodePoints(a.description, b.description),
   STATUS: (a, b) => a.statusCode - b.statusCode,
   DURATION: (a, b) => a.durationMs - b.durationMs,
-  VERSION_COUNT: (a, b) => a.versionCount - b.versionCount,
+  // v1 always has a count; v2, which has none, sorts by creation time only.
+  VERSION_COUNT: (a, b) => (a.versionCount ?? 0) - (b.versionCount ?? 0),
   CREATE_TIME: (a, b) => a.createdAt - b.createdAt,
 };
 
