@@ -55,7 +55,8 @@ export function parseSearch(text: string, workspaceExists: (id: string) => boole
   if (order !== 'asc' && order !== 'desc') return invalid(BAD_PARAMETER, 'Invalid parameter: order must be asc or desc');
   const workspaceId = body.workspace_id ?? '0';
   if (typeof workspaceId !== 'string') return invalid(BAD_PARAMETER, 'Invalid parameter: workspace_id must be a string');
-  if (!workspaceExists(workspaceId)) return invalid('ModelArts.0102', 'The workspace does not exist');
+  // "0" is the default workspace (UPSTREAM.md "v2"), there even with no job in it.
+  if (workspaceId !== '0' && !workspaceExists(workspaceId)) return invalid('ModelArts.0102', 'The workspace does not exist');
   let phases: Set<string> | null = null;
   let name = '';
   const filters = body.filters ?? [];

@@ -2,6 +2,7 @@
 // POST /v2/{project_id}/training-job-searches from the same data, plus a request log and
 // programmable faults for tests. Nothing happens on import; createEmulator builds,
 // listen binds.
+import { isUtf8 } from 'node:buffer';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -149,15 +150,20 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       size += chunk.length;
       if (size <= MAX_BODY_BYTES) chunks.push(chunk);
     });
-    req.on('end', () => answerRequest(req, res, size > MAX_BODY_BYTES ? null : Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => {
+      if (size > MAX_BODY_BYTES) return answerRequest(req, res, null);
+      const raw = Buffer.concat(chunks);
+      // Signatures hash bytes: a body that is not UTF-8 would verify as its decoded text, so it is refused.
+      answerRequest(req, res, isUtf8(raw) ? raw.toString('utf8') : false);
+    });
     req.on('error', () => req.destroy());
   }
 
-  /** `body`: as received; null when it was larger than the emulator reads. */
-  function answerRequest(req: IncomingMessage, res: ServerResponse, body: string | null | undefined): void {
+  /** `body`: as received; null when it was larger than the emulator reads, false when not UTF-8. */
+  function answerRequest(req: IncomingMessage, res: ServerResponse, body: string | null | false | undefined): void {
     const requestId = newRequestId();
     const request = recordRequest(req);
-    if (body !== undefined && body !== null) request.body = body;
+    if (typeof body === 'string') request.body = body;
     if (logRequests) requests.push(request);
     inflight.add(res);
     peakInFlight = Math.max(peakInFlight, inflight.size);
@@ -166,8 +172,9 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       inflight.delete(res);
       if (!res.writableFinished && !severed.has(res)) request.aborted = true;
     });
-    if (body === null) {
-      send(res, fail(413, 'modelarts', 'ModelArts.0101', 'Request body too large', requestId), { requestId, extraHeaders: {}, truncate: false, trickle: null, timers });
+    if (body === null || body === false) {
+      const refused = body === null ? fail(413, 'modelarts', 'ModelArts.0101', 'Request body too large', requestId) : fail(400, 'v2', 'ModelArts.2787', 'The request body is not UTF-8', requestId);
+      send(res, refused, { requestId, extraHeaders: {}, truncate: false, trickle: null, timers });
       return;
     }
     const fault = faults.take(request.body === undefined ? request.params : searchParams(request.body));

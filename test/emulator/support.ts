@@ -55,7 +55,7 @@ export interface RawReply {
  */
 export function raw(
   path: string,
-  init: { method?: string; headers?: OutgoingHttpHeaders; base?: string } = {},
+  init: { method?: string; headers?: OutgoingHttpHeaders; base?: string; body?: Buffer } = {},
 ): Promise<RawReply & { chunks: number }> {
   return new Promise((resolve, reject) => {
     const url = `${init.base ?? emu.url}${path}`;
@@ -70,7 +70,7 @@ export function raw(
       res.on('aborted', () => finish(true));
       res.on('error', () => finish(true));
     });
-    req.end();
+    req.end(init.body);
   });
 }
 

@@ -4,6 +4,7 @@ import type { Fault } from '../../src/emulator/index.ts';
 import type { UpstreamClient } from '../../src/upstream/client.ts';
 import { AUTH, startStack, upstreamQueries, type Stack } from '../support/stack.ts';
 import { stubClient } from '../support/stub-client.ts';
+import { ONE_JOB_PAGE, UPSTREAMS, type Api } from '../support/upstreams.ts';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -18,10 +19,10 @@ beforeEach(() => {
 const QUERY = '{ trainingJobs { totalCount } }';
 
 /** Nothing of the upstream's own text, address or the credential may reach a client. */
-function expectNoLeak(body: unknown) {
+function expectNoLeak(body: unknown, on: Stack = stack) {
   const text = JSON.stringify(body);
   expect(text).not.toContain('127.0.0.1');
-  expect(text).not.toContain(String(stack.emulator.port));
+  expect(text).not.toContain(String(on.emulator.port));
   expect(text).not.toContain('test-token');
   expect(text).not.toContain('secret upstream text');
   expect(text).not.toMatch(/\bat .*\.ts:\d+/);
@@ -149,8 +150,28 @@ describe('credentials (token mode and demo mode)', () => {
   });
 });
 
-describe('upstream failures', () => {
-  const SHAPES = ['v1', 'modelarts', 'apigw'] as const;
+/** Malformed pages in each upstream's own shape; the shared list below is malformed on both. */
+const MALFORMED_OF: Record<Api, Array<[string, Fault]>> = {
+  v1: [],
+  v2: [
+    ['items that is not an array', { status: 200, body: { count: 1, items: 'secret upstream text' } }],
+    ['an item missing status.phase', { status: 200, body: ONE_JOB_PAGE.v2(',"status":{"duration":1}') }],
+    ['a create_time that is text', { status: 200, body: ONE_JOB_PAGE.v2(',"metadata":{"id":"a","name":"secret upstream text","create_time":"1"}') }],
+  ],
+};
+
+describe.each(UPSTREAMS)('upstream failures on %s', (api) => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ api, timeoutMs: 2000 });
+  });
+  afterAll(() => stack.close());
+  beforeEach(() => {
+    stack.emulator.setFault(null);
+    stack.emulator.clearRequests();
+  });
+
+  const SHAPES = ['v1', 'modelarts', 'apigw', 'v2'] as const;
   const CASES: Array<[number, string, string]> = [
     [400, 'ModelArts.2764', 'BAD_USER_INPUT'],
     [401, 'ModelArts.0202', 'UNAUTHENTICATED'],
@@ -177,7 +198,7 @@ describe('upstream failures', () => {
       const requestId = expect.stringMatching(/^[0-9a-f]{32}$/);
       expect(error?.extensions).toEqual({ code, upstream: { errorCode, httpStatus: status, requestId } });
       expect(error?.message.length).toBeLessThan(120);
-      expectNoLeak(res.body);
+      expectNoLeak(res.body, stack);
       // Only unavailability and throttling are retried (three attempts in all).
       expect(stack.emulator.requests).toHaveLength([429, 502, 503, 504].includes(status) ? 3 : 1);
     });
@@ -193,6 +214,7 @@ describe('upstream failures', () => {
   });
 
   const MALFORMED: Array<[string, Fault]> = [
+    ...MALFORMED_OF[api],
     ['an HTML error page', { status: 200, body: '<html><body>secret upstream text</body></html>', headers: { 'content-type': 'text/html' } }],
     ['a body that is not JSON', { status: 200, body: 'secret upstream text' }],
     ['truncated JSON', { status: 200, body: '{"is_success":true,"job_total_count":1,"jobs":[{"job_id":1' }],
@@ -210,13 +232,13 @@ describe('upstream failures', () => {
     const error = res.body.errors?.[0];
     expect(error?.extensions?.code).toBe('UPSTREAM_ERROR');
     expect(error?.extensions?.upstream).toMatchObject({ httpStatus: fault.status });
-    expectNoLeak(res.body);
+    expectNoLeak(res.body, stack);
     // The log line is written before the answer, but reaches the test's log stream a moment later under load.
     await vi.waitFor(() => expect(stack.logs.some((l) => l.msg === 'upstream call failed' && l.code === 'UPSTREAM_ERROR')).toBe(true));
   });
 
   it('answers UPSTREAM_TIMEOUT within the deadline plus one second', async () => {
-    const other = await startStack({ timeoutMs: 400 });
+    const other = await startStack({ api, timeoutMs: 400 });
     try {
       other.emulator.setFault({ delayMs: 3000 });
       const start = Date.now();
@@ -236,11 +258,11 @@ describe('upstream failures', () => {
     stack.emulator.setFault(fault);
     const res = await stack.gql(QUERY);
     expect(res.body.errors?.[0]?.extensions).toEqual({ code: 'UPSTREAM_UNAVAILABLE' });
-    expectNoLeak(res.body);
+    expectNoLeak(res.body, stack);
   });
 
   it('answers UPSTREAM_UNAVAILABLE when nothing listens upstream', async () => {
-    const other = await startStack({ endpoint: 'http://127.0.0.1:1' });
+    const other = await startStack({ api, endpoint: 'http://127.0.0.1:1' });
     try {
       const res = await other.gql(QUERY);
       expect(res.body.errors?.[0]).toMatchObject({
