@@ -85,8 +85,9 @@ export function createTelemetry({ log, cache = false, redis = false }: Telemetry
   });
   const fanOutBranches = new Histogram({
     name: 'gateway_upstream_fanout_branches',
-    help: 'Branches per field that fans out over the upstream: the codes of a status group page, or 24 for trainingJobCounts.',
-    buckets: [1, 2, 3, 4, 9, 24],
+    help: 'Calls per field that fans out over the upstream: on v1 the codes of a status group page, or 24 for trainingJobCounts; on v2 the 50-job pages of a page beyond 50 jobs, or 8 for trainingJobCounts.',
+    // v1's groups (2, 3, 4, 9) and counts (24); v2's counts (8) and covering pages (up to 21).
+    buckets: [1, 2, 3, 4, 8, 9, 21, 24],
     registers: [registry],
   });
   const upstreamSeconds = new Histogram({

@@ -1,13 +1,15 @@
 /**
  * Status groups over real sockets (DESIGN.md "Status groups and counts"): group pages against
  * an expectation computed from the emulator's own data and order, every page of a group walked
- * once, the branch calls the emulator sees (status, per_page, page, no page past a branch's
- * total, at most 8 in flight), and arguments refused before any call.
+ * once, and arguments refused before any call, on both upstreams; then v1's branch calls the
+ * emulator sees (status, per_page, page, no page past a branch's total, at most 8 in flight).
+ * On v2 a group is one `phase in` call (test/upstream/v2-requests.test.ts).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { STATUS_GROUPS, type SortField, type StatusGroup } from '../../src/domain.ts';
 import { generateJobs, type EmulatorJob } from '../../src/emulator/index.ts';
 import { AUTH, startStack, upstreamQueries, type Stack } from '../support/stack.ts';
+import { UPSTREAMS, type Api } from '../support/upstreams.ts';
 
 const JOBS = generateJobs(600, 7);
 const BY_ID = new Map(JOBS.map((job) => [String(job.jobId), job]));
@@ -28,15 +30,29 @@ function byKey(x: string | number, y: string | number): number {
   return a.length - b.length;
 }
 
+/** Each group's phases on v2, from DESIGN.md's projection table. */
+const GROUP_PHASES: Record<StatusGroup, string[]> = {
+  PENDING: ['Creating', 'Pending'], RUNNING: ['Running'], REVIEW: [], SUCCEEDED: ['Completed'],
+  FAILED: ['Failed', 'Abnormal'], STOPPED: ['Terminating', 'Terminated'], UNKNOWN: [],
+};
+/** The sort orders each upstream takes. */
+const ORDERS: Record<Api, Array<readonly [SortField, 'ASC' | 'DESC']>> = {
+  v1: FIELDS.flatMap((field) => [[field, 'ASC'], [field, 'DESC']] as const),
+  v2: [['CREATE_TIME', 'ASC'], ['CREATE_TIME', 'DESC']],
+};
+
 let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack({ emulator: { jobs: JOBS } });
-});
-afterAll(() => stack?.close());
-beforeEach(() => {
-  stack.emulator.setFault(null);
-  stack.emulator.clearRequests();
-});
+/** One stack per describe, on the upstream given. */
+function useStack(api: Api): void {
+  beforeAll(async () => {
+    stack = await startStack({ api, emulator: { jobs: JOBS } });
+  });
+  afterAll(() => stack?.close());
+  beforeEach(() => {
+    stack.emulator.setFault(null);
+    stack.emulator.clearRequests();
+  });
+}
 
 /** The ids of one status as the emulator itself orders them, read straight from it. */
 async function emulatorOrder(code: number, sortBy: SortField, order: 'ASC' | 'DESC', search?: string): Promise<string[]> {
@@ -46,8 +62,26 @@ async function emulatorOrder(code: number, sortBy: SortField, order: 'ASC' | 'DE
   return [...(await res.text()).matchAll(/"job_id":(\d+)/g)].map((m) => m[1]!);
 }
 
-/** The group's jobs branch by branch in ascending code, then stably sorted by the field alone. */
-async function expected(group: StatusGroup, sortBy: SortField, order: 'ASC' | 'DESC', search?: string): Promise<string[]> {
+/** The group's jobs on v2: the emulator's own listing of the group's phases, 50 at a time. */
+async function v2Order(group: StatusGroup, order: 'ASC' | 'DESC', search?: string): Promise<string[]> {
+  if (GROUP_PHASES[group].length === 0) return [];
+  const filters = [{ key: 'phase', operator: 'in', value: GROUP_PHASES[group] }, ...(search ? [{ key: 'name', operator: 'like', value: [search] }] : [])];
+  const ids: string[] = [];
+  for (let offset = 0; ; offset++) {
+    const res = await fetch(`${stack.emulator.url}/v2/test-project/training-job-searches`, {
+      method: 'POST',
+      headers: { ...AUTH, 'content-type': 'application/json' },
+      body: JSON.stringify({ offset, limit: 50, order: order.toLowerCase(), workspace_id: '0', filters }),
+    });
+    const items = ((await res.json()) as { items: Array<{ metadata: { id: string } }> }).items;
+    ids.push(...items.map((i) => i.metadata.id));
+    if (items.length < 50) return ids;
+  }
+}
+
+/** v1: the group's jobs branch by branch in ascending code, then stably sorted by the field alone. */
+async function expected(api: Api, group: StatusGroup, sortBy: SortField, order: 'ASC' | 'DESC', search?: string): Promise<string[]> {
+  if (api === 'v2') return v2Order(group, order, search);
   const branches = await Promise.all(STATUS_GROUPS[group].map((code) => emulatorOrder(code, sortBy, order, search)));
   const sign = order === 'ASC' ? 1 : -1;
   return branches.flat().sort((a, b) => sign * byKey(KEY[sortBy](BY_ID.get(a)!), KEY[sortBy](BY_ID.get(b)!)));
@@ -68,9 +102,10 @@ async function page(group: StatusGroup, sortBy: SortField, order: 'ASC' | 'DESC'
   return res.body.data!['trainingJobs'];
 }
 
-describe('a status group page', () => {
-  it.each(FIELDS.flatMap((field) => [[field, 'ASC'], [field, 'DESC']] as const))('walks FAILED by %s %s: every job once, in the merged order', async (sortBy, order) => {
-    const want = await expected('FAILED', sortBy, order);
+describe.each(UPSTREAMS)('a status group page on %s', (api) => {
+  useStack(api);
+  it.each(ORDERS[api])('walks FAILED by %s %s: every job once, in the merged order', async (sortBy, order) => {
+    const want = await expected(api, 'FAILED', sortBy, order);
     expect(want.length).toBeGreaterThan(40);
     const perPage = 25;
     const walked: string[] = [];
@@ -90,27 +125,32 @@ describe('a status group page', () => {
     ['SUCCEEDED', 'VERSION_COUNT', 'DESC', 1, 1000],
     ['REVIEW', 'JOB_DESC', 'ASC', 1, 3],
     ['UNKNOWN', 'STATUS', 'DESC', 1, 10],
-  ] as const)('answers %s by %s %s, page %i of %i', async (group, sortBy, order, pageNo, perPage) => {
-    const want = await expected(group, sortBy, order);
+  ] as const)('answers %s by %s %s, page %i of %i', async (group, field, order, pageNo, perPage) => {
+    // v2 sorts by creation time only.
+    const sortBy = api === 'v2' ? 'CREATE_TIME' : field;
+    const want = await expected(api, group, sortBy, order);
     const p = await page(group, sortBy, order, pageNo, perPage);
     expect(p.totalCount).toBe(want.length);
     expect(p.jobs.map((j: { id: string }) => j.id)).toEqual(want.slice((pageNo - 1) * perPage, pageNo * perPage));
     for (const job of p.jobs) expect(STATUS_GROUPS[group]).toContain(job.statusCode);
     expect(p.jobs.every((j: { statusGroup: string }) => j.statusGroup === group)).toBe(true);
-    expect(p.quota).toEqual({ remainingJobs: 3, maxRunningJobs: 5 });
+    expect(p.quota).toEqual(api === 'v1' ? { remainingJobs: 3, maxRunningJobs: 5 } : { remainingJobs: null, maxRunningJobs: null });
   });
 
-  it('applies the search to every branch', async () => {
+  it('applies the search to the whole group', async () => {
     const search = 'bert';
-    const want = await expected('FAILED', 'CREATE_TIME', 'DESC', search);
+    const want = await expected(api, 'FAILED', 'CREATE_TIME', 'DESC', search);
     expect(want.length).toBeGreaterThan(0);
     const p = await page('FAILED', 'CREATE_TIME', 'DESC', 1, 1000, search);
     expect(p.jobs.map((j: { id: string }) => j.id)).toEqual(want);
-    expect(upstreamQueries(stack.emulator).filter((q) => q.includes('per_page=1000')).every((q) => q.includes('search_content=bert'))).toBe(true);
+    const calls = stack.emulator.requests.map((r) => r.query || r.body!);
+    expect(calls.length).toBeGreaterThan(0);
+    expect(calls.every((q) => q.includes('search_content=bert') || q.includes('"value":["bert"]'))).toBe(true);
   });
 });
 
-describe('the branch calls', () => {
+describe('the branch calls on v1', () => {
+  useStack('v1');
   it('asks each code of the group once for its first page × perPage jobs', async () => {
     await page('FAILED', 'JOB_NAME', 'ASC', 3, 20);
     const calls = stack.emulator.requests.map((r) => Object.fromEntries(r.params));
@@ -148,7 +188,8 @@ describe('the branch calls', () => {
   });
 });
 
-describe('arguments', () => {
+describe.each(UPSTREAMS)('arguments on %s', (api) => {
+  useStack(api);
   it.each([
     ['status with statusGroup', '{ trainingJobs(status: FAILED, statusGroup: FAILED) { totalCount } }', 'Give status or statusGroup, not both.'],
     ['a page past the depth bound', '{ trainingJobs(statusGroup: FAILED, page: 11, perPage: 1000) { totalCount } }', 'With statusGroup, page × perPage must be at most 10000 (got 11000).'],
