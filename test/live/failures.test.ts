@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { rawWs, sse, ws, wsClient } from '../support/live.ts';
 import { AUTH, startStack, type Stack, type StackOptions } from '../support/stack.ts';
+import { UPSTREAMS } from '../support/upstreams.ts';
 
 const LIVE = 'subscription { trainingJobs(perPage: 2) { totalCount jobs { id } } }';
 const EPOCH = Date.UTC(2026, 10, 1);
@@ -23,77 +24,79 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const codes = (result: { errors?: Array<{ extensions?: Record<string, any> }> } | undefined) =>
   result?.errors?.map((e) => e.extensions?.['code']);
 
-describe('transient failures', () => {
-  it('send nothing, back off, and resume with the next change', async () => {
-    let now = EPOCH;
-    const s = await start({ emulator: { motion: { clock: () => now, epoch: EPOCH } }, live: { pollMs: 100, maxBackoffMs: 800 } });
-    const subscriber = sse(s.origin, LIVE.replace('perPage: 2', 'perPage: 2, status: RUNNING') + '', { headers: AUTH });
-    await subscriber.received(1);
-    s.emulator.setFault({ status: 503, error: { shape: 'apigw', code: 'APIGW.0202' } });
-    s.emulator.clearRequests();
-    now += 1000; // a change the gateway cannot see while the upstream fails
-    await sleep(1600);
-    // Waits of 200, 400, 800, 800 ms: about five calls, where a steady 100 ms would make sixteen.
-    expect(s.emulator.requests.length).toBeGreaterThanOrEqual(3);
-    expect(s.emulator.requests.length).toBeLessThanOrEqual(7);
-    expect(subscriber.results).toHaveLength(1);
-    expect(subscriber.completed).toBe(false);
+describe.each(UPSTREAMS)('on %s', (api) => {
+  describe('transient failures', () => {
+    it('send nothing, back off, and resume with the next change', async () => {
+      let now = EPOCH;
+      const s = await start({ api, emulator: { motion: { clock: () => now, epoch: EPOCH } }, live: { pollMs: 100, maxBackoffMs: 800 } });
+      const subscriber = sse(s.origin, LIVE.replace('perPage: 2', 'perPage: 2, status: RUNNING') + '', { headers: AUTH });
+      await subscriber.received(1);
+      s.emulator.setFault({ status: 503, error: { shape: 'apigw', code: 'APIGW.0202' } });
+      s.emulator.clearRequests();
+      now += 1000; // a change the gateway cannot see while the upstream fails
+      await sleep(1600);
+      // Waits of 200, 400, 800, 800 ms: about five calls, where a steady 100 ms would make sixteen.
+      expect(s.emulator.requests.length).toBeGreaterThanOrEqual(3);
+      expect(s.emulator.requests.length).toBeLessThanOrEqual(7);
+      expect(subscriber.results).toHaveLength(1);
+      expect(subscriber.completed).toBe(false);
 
-    s.emulator.setFault(null);
-    const [, next] = await subscriber.received(2, 3000);
-    expect(next?.errors).toBeUndefined();
-    // Back to the normal interval after a success.
-    s.emulator.clearRequests();
-    await sleep(500);
-    expect(s.emulator.requests.length).toBeGreaterThanOrEqual(3);
-    subscriber.stop();
-  });
+      s.emulator.setFault(null);
+      const [, next] = await subscriber.received(2, 3000);
+      expect(next?.errors).toBeUndefined();
+      // Back to the normal interval after a success.
+      s.emulator.clearRequests();
+      await sleep(500);
+      expect(s.emulator.requests.length).toBeGreaterThanOrEqual(3);
+      subscriber.stop();
+    });
 
-  it.each([
-    ['503', { status: 503, error: { shape: 'apigw' as const, code: 'APIGW.0202' } }, 'UPSTREAM_UNAVAILABLE'],
-    ['500', { status: 500, error: { shape: 'modelarts' as const, code: 'ModelArts.0010' } }, 'UPSTREAM_ERROR'],
-    ['429', { status: 429, error: { shape: 'apigw' as const, code: 'APIGW.0308' } }, 'RATE_LIMITED'],
-  ])('end a stream with the error when they come first (%s)', async (_status, fault, code) => {
-    const s = await start({ live: { pollMs: 100 } });
-    s.emulator.setFault(fault);
-    const subscriber = sse(s.origin, LIVE, { headers: AUTH });
-    await subscriber.done;
-    expect(subscriber.results).toHaveLength(1);
-    expect(subscriber.results[0]).toMatchObject({ data: { trainingJobs: null } });
-    expect(codes(subscriber.results[0])).toEqual([code]);
-    expect(subscriber.completed).toBe(true);
-    await vi.waitFor(() => expect(s.live.pollers).toBe(0));
-  });
-});
-
-describe('permanent failures', () => {
-  it.each([
-    [401, 'apigw' as const, 'APIGW.0301', 'UNAUTHENTICATED'],
-    [403, 'modelarts' as const, 'ModelArts.0108', 'FORBIDDEN'],
-    [404, 'apigw' as const, 'ModelArts.2786', 'NOT_FOUND'],
-    [400, 'v1' as const, 'ModelArts.0101', 'BAD_USER_INPUT'],
-  ])('send one error to every subscriber of the key and end the streams (%i)', async (status, shape, upstreamCode, code) => {
-    const s = await start({ live: { pollMs: 100 } });
-    const overSse = sse(s.origin, LIVE, { headers: AUTH });
-    const client = wsClient(s.origin, AUTH);
-    const overWs = ws(client, LIVE);
-    await Promise.all([overSse.received(1), overWs.received(1)]);
-    expect(s.live.pollers).toBe(1);
-    s.emulator.setFault({ status, error: { shape, code: upstreamCode } });
-    await Promise.all([overSse.done, overWs.done]);
-    for (const subscriber of [overSse, overWs]) {
-      expect(subscriber.results).toHaveLength(2);
-      expect(subscriber.results[1]).toMatchObject({ data: { trainingJobs: null } });
-      expect(codes(subscriber.results[1])).toEqual([code]);
-      expect(subscriber.results[1]?.errors?.[0]?.extensions?.['upstream']).toMatchObject({ httpStatus: status, errorCode: upstreamCode });
+    it.each([
+      ['503', { status: 503, error: { shape: 'apigw' as const, code: 'APIGW.0202' } }, 'UPSTREAM_UNAVAILABLE'],
+      ['500', { status: 500, error: { shape: 'modelarts' as const, code: 'ModelArts.0010' } }, 'UPSTREAM_ERROR'],
+      ['429', { status: 429, error: { shape: 'apigw' as const, code: 'APIGW.0308' } }, 'RATE_LIMITED'],
+    ])('end a stream with the error when they come first (%s)', async (_status, fault, code) => {
+      const s = await start({ api, live: { pollMs: 100 } });
+      s.emulator.setFault(fault);
+      const subscriber = sse(s.origin, LIVE, { headers: AUTH });
+      await subscriber.done;
+      expect(subscriber.results).toHaveLength(1);
+      expect(subscriber.results[0]).toMatchObject({ data: { trainingJobs: null } });
+      expect(codes(subscriber.results[0])).toEqual([code]);
       expect(subscriber.completed).toBe(true);
-    }
-    expect(s.live.pollers).toBe(0);
-    expect(s.live.subscriptions).toBe(0);
-    const calls = s.emulator.requests.length;
-    await sleep(300);
-    expect(s.emulator.requests.length).toBe(calls);
-    await client.dispose();
+      await vi.waitFor(() => expect(s.live.pollers).toBe(0));
+    });
+  });
+
+  describe('permanent failures', () => {
+    it.each([
+      [401, 'apigw' as const, 'APIGW.0301', 'UNAUTHENTICATED'],
+      [403, 'modelarts' as const, 'ModelArts.0108', 'FORBIDDEN'],
+      [404, 'apigw' as const, 'ModelArts.2786', 'NOT_FOUND'],
+      [400, 'v1' as const, 'ModelArts.0101', 'BAD_USER_INPUT'],
+    ])('send one error to every subscriber of the key and end the streams (%i)', async (status, shape, upstreamCode, code) => {
+      const s = await start({ api, live: { pollMs: 100 } });
+      const overSse = sse(s.origin, LIVE, { headers: AUTH });
+      const client = wsClient(s.origin, AUTH);
+      const overWs = ws(client, LIVE);
+      await Promise.all([overSse.received(1), overWs.received(1)]);
+      expect(s.live.pollers).toBe(1);
+      s.emulator.setFault({ status, error: { shape, code: upstreamCode } });
+      await Promise.all([overSse.done, overWs.done]);
+      for (const subscriber of [overSse, overWs]) {
+        expect(subscriber.results).toHaveLength(2);
+        expect(subscriber.results[1]).toMatchObject({ data: { trainingJobs: null } });
+        expect(codes(subscriber.results[1])).toEqual([code]);
+        expect(subscriber.results[1]?.errors?.[0]?.extensions?.['upstream']).toMatchObject({ httpStatus: status, errorCode: upstreamCode });
+        expect(subscriber.completed).toBe(true);
+      }
+      expect(s.live.pollers).toBe(0);
+      expect(s.live.subscriptions).toBe(0);
+      const calls = s.emulator.requests.length;
+      await sleep(300);
+      expect(s.emulator.requests.length).toBe(calls);
+      await client.dispose();
+    });
   });
 });
 
