@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const MAX_RUNS = 1_000_000;
 
-const USAGE = `Usage: npm run fuzz -- [--runs N] [--seed N] [--target process|stack] [--no-record | --out FILE] [--verbose]
+const USAGE = `Usage: npm run fuzz -- [--runs N] [--seed N] [--target process|stack] [--api v1|v2] [--no-record | --out FILE] [--verbose]
 
 Runs the fuzz suite (test/fuzz/http-surface.test.ts) with N requests (default 20000) from a seed
 (default: a random 32-bit one, printed first), and records a passing run as the
@@ -32,6 +32,7 @@ the fixed seed 0x5eed2024.
   --target T      process: the built gateway (npm run build first, then node dist/src/main.js with
                   NODE_ENV=production), where a crash is the process exiting (default);
                   stack: the gateway inside the vitest worker, as npm test runs it
+  --api A         the upstream the gateway calls, v1 (default) or v2 (MODELARTS_API)
   --no-record     write nothing to docs/benchmarks.md (trial runs)
   --out FILE      record in FILE instead of docs/benchmarks.md
   --verbose       also print the 25 slowest requests and the statuses of every sub-case
@@ -55,6 +56,7 @@ try {
       runs: { type: 'string' },
       seed: { type: 'string' },
       target: { type: 'string' },
+      api: { type: 'string' },
       'no-record': { type: 'boolean' },
       out: { type: 'string' },
       verbose: { type: 'boolean' },
@@ -77,11 +79,13 @@ const seed = args.seed === undefined ? randomBytes(4).readUInt32BE(0) : parseSee
 if (seed === undefined) fail(`--seed must be a 32-bit number, decimal or 0x hex (got ${JSON.stringify(args.seed)})`);
 const target = args.target ?? 'process';
 if (target !== 'process' && target !== 'stack') fail(`--target must be process or stack (got ${JSON.stringify(target)})`);
+const api = args.api ?? 'v1';
+if (api !== 'v1' && api !== 'v2') fail(`--api must be v1 or v2 (got ${JSON.stringify(api)})`);
 if (args['no-record'] && args.out !== undefined) fail('--no-record and --out contradict each other');
 const out = args['no-record'] ? '-' : resolve(args.out ?? join(ROOT, 'docs', 'benchmarks.md'));
 
 const seedHex = `0x${seed.toString(16).padStart(8, '0')}`;
-const rerun = `npm run fuzz -- --runs ${runs} --seed ${seedHex} --target ${target}`;
+const rerun = `npm run fuzz -- --runs ${runs} --seed ${seedHex} --target ${target} --api ${api}`;
 // First, before anything can hang or crash: the one thing needed to repeat this run.
 process.stdout.write(`seed ${seedHex}; rerun with --seed ${seedHex} (${rerun})\n`);
 
@@ -105,6 +109,7 @@ const vitest = spawn(join(ROOT, 'node_modules', '.bin', 'vitest'), ['run', 'test
     FUZZ_RUNS: String(runs),
     FUZZ_SEED: seedHex,
     FUZZ_TARGET: target,
+    FUZZ_API: api,
     FUZZ_OUT: out,
     FUZZ_REPORT: reportPath,
     FUZZ_COMMAND: ['npm run fuzz', ...(typed.length > 0 ? ['--', ...typed] : [])].join(' '),

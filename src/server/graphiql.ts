@@ -69,7 +69,8 @@ export function fixTabSwitch(html: string): { html: string; patched: number } {
 
 /** The third tab: a job list's chips, counts and a status group's page (docs/status-groups.md). */
 export const CHIPS_EXAMPLE = `# A job list's chips: how many jobs each status group holds, and the newest failed ones.
-# The counts cost 24 upstream calls, the FAILED page one per failure code (9).
+# On ModelArts v1 the counts cost 24 upstream calls and the FAILED page one per failure code (9);
+# on v2, 8 and 1.
 query FailedJobsWithCounts {
   trainingJobCounts {
     total

@@ -12,6 +12,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { metric, redisState, startReplicas, useFleet } from '../support/fleet.ts';
 import { sse, type Subscriber } from '../support/live.ts';
 import type { GatewayProcess } from '../support/process.ts';
+import { UPSTREAMS, type Api } from '../support/upstreams.ts';
 
 const POLL_MS = 1000;
 const LIVE = 'subscription { trainingJobs(status: RUNNING, perPage: 5) { jobs { id duration } } }';
@@ -32,9 +33,9 @@ const subscribe = (replica: GatewayProcess) => {
 const sum = async (sample: string, among = fleet.replicas) => (await Promise.all(among.map((r) => metric(r.origin, sample)))).reduce((a, b) => a + b, 0);
 const pollersOf = (among: GatewayProcess[]) => Promise.all(among.map((r) => metric(r.origin, 'gateway_live_pollers')));
 
-/** Three replicas, three subscribers on each, every one with its first page. */
-async function fleetWithSubscribers() {
-  fleet.replicas = await startReplicas(3, fleet.emulator.url, { REDIS_URL: fleet.redis.url, LIVE_POLL_MS: String(POLL_MS) });
+/** Three replicas (two on v2, a reduced size), three subscribers on each, every one with its first page. */
+async function fleetWithSubscribers(api: Api = 'v1') {
+  fleet.replicas = await startReplicas(api === 'v1' ? 3 : 2, fleet.emulator.url, { REDIS_URL: fleet.redis.url, LIVE_POLL_MS: String(POLL_MS), MODELARTS_API: api });
   await redisState(fleet.replicas, true);
   const spread = fleet.replicas.map((r) => [subscribe(r), subscribe(r), subscribe(r)]);
   await Promise.all(spread.flat().map((s) => s.received(1)));
@@ -42,15 +43,15 @@ async function fleetWithSubscribers() {
 }
 
 describe('one poller per key for the whole fleet', () => {
-  it('polls once per interval for subscribers on three replicas, and all of them get every change', async () => {
-    const spread = await fleetWithSubscribers();
-    expect(await sum('gateway_live_subscriptions')).toBe(9);
+  it.each(UPSTREAMS)('polls once per interval for subscribers on every replica, and all of them get every change, on %s', async (api) => {
+    const spread = await fleetWithSubscribers(api);
+    expect(await sum('gateway_live_subscriptions')).toBe(spread.flat().length);
     expect(await sum('gateway_live_pollers')).toBe(1);
 
     fleet.emulator.clearRequests();
     const before = spread.flat().map((s) => s.results.length);
     await new Promise((r) => setTimeout(r, 5 * POLL_MS));
-    // 5 intervals with ±10 % jitter: 4 to 6 polls, where three local pollers would make 15.
+    // 5 intervals with ±10 % jitter: 4 to 6 polls, where a poller per replica would make 10 or 15.
     expect(fleet.emulator.requests.length).toBeGreaterThanOrEqual(4);
     expect(fleet.emulator.requests.length).toBeLessThanOrEqual(6);
     const gained = spread.flat().map((s, i) => s.results.length - before[i]!);

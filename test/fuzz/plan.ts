@@ -74,8 +74,10 @@ export function buildRequests(seed: number, size: number): FuzzRequest[] {
 
 export type TargetKind = 'stack' | 'process';
 
-interface FuzzSettings {
+export interface FuzzSettings {
   runs: number;
+  /** The upstream the gateway calls. */
+  api: 'v1' | 'v2';
   seed: number;
   target: TargetKind;
   /** Where to record a passing run (a section of this file), if anywhere. */
@@ -103,12 +105,15 @@ export function fuzzSettings(env: NodeJS.ProcessEnv): FuzzSettings {
   if (seed === undefined) problems.push(`FUZZ_SEED must be a 32-bit number, decimal or 0x hex (got ${JSON.stringify(seedText)})`);
   const target = given('FUZZ_TARGET') ?? 'stack';
   if (target !== 'stack' && target !== 'process') problems.push(`FUZZ_TARGET must be stack or process (got ${JSON.stringify(target)})`);
+  const api = given('FUZZ_API') ?? 'v1';
+  if (api !== 'v1' && api !== 'v2') problems.push(`FUZZ_API must be v1 or v2 (got ${JSON.stringify(api)})`);
   if (problems.length > 0) throw new Error(`fuzz settings: ${problems.join('; ')}`);
   const out = given('FUZZ_OUT');
   return {
     runs,
     seed: seed!,
     target: target as TargetKind,
+    api: api as 'v1' | 'v2',
     ...(out !== undefined && out !== '-' ? { out } : {}),
     ...(given('FUZZ_REPORT') ? { report: given('FUZZ_REPORT') } : {}),
     ...(given('FUZZ_COMMAND') ? { command: given('FUZZ_COMMAND') } : {}),

@@ -24,12 +24,12 @@ export interface Target {
   close(): Promise<void>;
 }
 
-export async function stackTarget(): Promise<Target> {
-  const stack = await startStack();
+export async function stackTarget(api: 'v1' | 'v2' = 'v1'): Promise<Target> {
+  const stack = await startStack({ api });
   return {
     origin: stack.origin,
     emulator: stack.emulator,
-    description: 'the gateway in the test process (test/support/stack.ts), defaults, with the emulator',
+    description: `the gateway in the test process (test/support/stack.ts), defaults, with the emulator, on ${api}`,
     // Logged at debug: emptied as it is read, or a long run would hold every line.
     takeLogs: () => stack.logs.splice(0).filter((line) => Number(line['level']) >= 40),
     gone: () => undefined,
@@ -38,7 +38,7 @@ export async function stackTarget(): Promise<Target> {
   };
 }
 
-export async function processTarget(): Promise<Target> {
+export async function processTarget(api: 'v1' | 'v2' = 'v1'): Promise<Target> {
   const main = join(ROOT, 'dist', 'src', 'main.js');
   if (!existsSync(main)) throw new Error(`FUZZ_TARGET=process runs the build, and ${main} is missing: npm run build (npm run fuzz builds first)`);
   const emulator = await createEmulator().listen(0, '127.0.0.1');
@@ -52,6 +52,7 @@ export async function processTarget(): Promise<Target> {
       PORT: String(port),
       MODELARTS_ENDPOINT: emulator.url,
       MODELARTS_PROJECT_ID: 'test-project',
+      MODELARTS_API: api,
       // Every request at info would be ~100 MB of lines to parse here; warn keeps what matters.
       LOG_LEVEL: 'warn',
       SHUTDOWN_GRACE_MS: '1000',
@@ -101,7 +102,7 @@ export async function processTarget(): Promise<Target> {
   return {
     origin,
     emulator,
-    description: 'the built gateway (`node dist/src/main.js`, NODE_ENV=production, LOG_LEVEL=warn, defaults otherwise) against the emulator in the test process',
+    description: `the built gateway (\`node dist/src/main.js\`, NODE_ENV=production, LOG_LEVEL=warn, defaults otherwise) against the emulator in the test process, on ${api}`,
     takeLogs: () => logs.splice(0),
     gone: () => exit,
     stderr: () => stderr,
