@@ -4,7 +4,7 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
-/** The state of a training job. Filtering by UNKNOWN asks for code 0; jobs whose code is newer than this schema also read UNKNOWN, with the raw code in statusCode. */
+/** The state of a training job. Filtering by UNKNOWN asks for code 0; jobs whose code is newer than this schema also read UNKNOWN, with the raw code in statusCode. On ModelArts v2 the status is projected from the phase (TrainingJob.phase): Creating INIT, Pending WAITING, Running RUNNING, Terminating KILLING, Completed COMPLETED, Failed and Abnormal FAILED, Terminated KILLED, any other phase UNKNOWN; a filter on a status no phase projects to is empty. */
 export type TrainingJobStatus =
   /** Unknown, or a status code newer than this schema (see statusCode). */
   | 'UNKNOWN'

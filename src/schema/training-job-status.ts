@@ -42,7 +42,10 @@ export const statusOf = (code: number): StatusCode => (KNOWN_CODES.has(code) ? (
 export const TrainingJobStatus = builder.enumType('TrainingJobStatus', {
   description:
     'The state of a training job. Filtering by UNKNOWN asks for code 0; jobs whose code is ' +
-    'newer than this schema also read UNKNOWN, with the raw code in statusCode.',
+    'newer than this schema also read UNKNOWN, with the raw code in statusCode. On ModelArts v2 ' +
+    'the status is projected from the phase (TrainingJob.phase): Creating INIT, Pending WAITING, ' +
+    'Running RUNNING, Terminating KILLING, Completed COMPLETED, Failed and Abnormal FAILED, ' +
+    'Terminated KILLED, any other phase UNKNOWN; a filter on a status no phase projects to is empty.',
   values: Object.fromEntries(
     Object.entries(STATUSES).map(([name, [value, description]]) => [name, { value, description }]),
   ) as { [K in keyof typeof STATUSES]: { value: (typeof STATUSES)[K][0]; description: string } },

@@ -66,3 +66,13 @@ describe('the TrainingJobStatus enum', () => {
     expect(TrainingJobStatus.getValue(name)?.deprecationReason ?? undefined).toBeUndefined();
   });
 });
+
+describe("TrainingJobStatus's description", () => {
+  // DESIGN.md "Status on v2": the projection is documented where GraphiQL shows the enum.
+  it.each([
+    ['Creating', 'INIT'], ['Pending', 'WAITING'], ['Running', 'RUNNING'], ['Terminating', 'KILLING'],
+    ['Completed', 'COMPLETED'], ['Failed and Abnormal', 'FAILED'], ['Terminated', 'KILLED'], ['any other phase', 'UNKNOWN'],
+  ])('gives v2 phase %s as %s', (phase, status) => {
+    expect(TrainingJobStatus.description).toContain(`${phase} ${status}`);
+  });
+});
