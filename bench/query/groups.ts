@@ -6,13 +6,10 @@
  * The goal: a group page costs at most its branch count in calls, and at most 2x the CPU of the
  * single-status page per upstream call it makes.
  */
-import { join } from 'node:path';
-import { cpuMs, freePort, runNode, startNode, stop, type Child } from '../lib/proc.ts';
+import { stop } from '../lib/proc.ts';
 import { median } from '../lib/median.ts';
 import { GROUPS_HEADING } from '../lib/sections.ts';
-import type { LoadResult } from './load.ts';
-import { TOKEN } from './shape.ts';
-import { QUERY_DIST, SYSTEMS } from './systems.ts';
+import { ask, measureLoad, startGateway, stubCalls } from './probe.ts';
 
 const JOB = 'jobs { id name status statusCode statusGroup createdAt duration }';
 const CASES = [
@@ -44,54 +41,25 @@ interface Measured {
 
 const SEQUENTIAL = 50;
 
-const stubCalls = async (upstream: string) => ((await (await fetch(`${upstream}/calls`)).json()) as { calls: number }).calls;
-
-async function ask(url: string, query: string): Promise<{ errors?: unknown; data?: Record<string, unknown> }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-auth-token': TOKEN }, body: JSON.stringify({ query }) });
-  return (await res.json()) as { errors?: unknown; data?: Record<string, unknown> };
-}
-
-async function startGateway(upstream: string, ttlMs: number, core: number): Promise<{ child: Child; url: string }> {
-  const gateway = SYSTEMS['gateway']!;
-  const port = await freePort();
-  const child = startNode(`gateway-cache-${ttlMs}`, core, gateway.script, [], { ...gateway.env(port, upstream), CACHE_TTL_MS: String(ttlMs) });
-  const url = `http://127.0.0.1:${port}/graphql`;
-  for (let i = 0; ; i++) {
-    try {
-      if ((await ask(url, '{ trainingJobCounts { total } }')).data) return { child, url };
-    } catch {
-      // not listening yet
-    }
-    if (i > 200) throw new Error(`gateway (CACHE_TTL_MS=${ttlMs}) did not answer`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 export async function benchGroups(upstream: string, s: GroupSettings, log: (line: string) => void): Promise<{ section: string; notes: string[] }> {
   const results: Measured[] = [];
   for (const ttlMs of TTLS) {
-    const { child, url } = await startGateway(upstream, ttlMs, s.serverCore);
+    const { child, url } = await startGateway(`gateway-cache-${ttlMs}`, upstream, { CACHE_TTL_MS: String(ttlMs) }, s.serverCore, JSON.stringify({ query: '{ trainingJobCounts { total } }' }));
     try {
       for (const c of CASES) {
         for (const perPage of c.sized ? SIZES : [undefined]) {
-          const query = c.query(perPage ?? 0);
+          const body = JSON.stringify({ query: c.query(perPage ?? 0) });
           const calls0 = await stubCalls(upstream);
           for (let i = 0; i < SEQUENTIAL; i++) {
-            const answer = await ask(url, query);
+            const answer = await ask(url, body);
             if (answer.errors !== undefined || answer.data === undefined) throw new Error(`${c.name}: ${JSON.stringify(answer.errors)}`);
           }
           const callsPerReq = ((await stubCalls(upstream)) - calls0) / SEQUENTIAL;
-          const body = JSON.stringify({ query });
-          const run = (seconds: number) =>
-            runNode<LoadResult>('autocannon', s.loadCore, join(QUERY_DIST, 'load.js'), [JSON.stringify({ url, connections: s.connections, seconds, body })]);
-          await run(1);
+          await measureLoad(child, url, body, 1, s.connections, s.loadCore);
           const rounds: Measured[] = [];
           for (let round = 0; round < s.rounds; round++) {
-            const cpu0 = cpuMs(child.pid);
-            const load = await run(s.durationS);
-            const cpu1 = cpuMs(child.pid);
-            if (load.ok === 0 || load.non2xx > 0 || load.errors > 0) throw new Error(`${c.name}: ${load.non2xx} non-2xx, ${load.errors} errors under load`);
-            rounds.push({ case: c.name, perPage, ttlMs, reqPerS: load.ok / load.seconds, cpuMsPerReq: (cpu1 - cpu0) / load.requests, callsPerReq, p99: load.p99 });
+            const load = await measureLoad(child, url, body, s.durationS, s.connections, s.loadCore);
+            rounds.push({ case: c.name, perPage, ttlMs, ...load, callsPerReq });
           }
           const m: Measured = {
             case: c.name, perPage, ttlMs,

@@ -5,6 +5,7 @@
  * BENCH_CONNECTIONS, BENCH_SYSTEMS (comma list), BENCH_SIZES (comma list of perPage values),
  * BENCH_BASELINE (another built checkout, measured as "baseline"), BENCH_GROUPS (0 skips the
  * status-group part, groups.ts; `only` runs just that part and writes just its section),
+ * BENCH_UPSTREAMS (0 skips the v1-next-to-v2 part, upstreams.ts; `only` runs just it),
  * BENCH_OUT (the file to write, default docs/benchmarks.md; - for none).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -14,13 +15,14 @@ import {
   CLK_TCK, HAS_TASKSET, coreJiffies, cpuMs, firstLine, freePort, peakRssMb, pinSelf, runMain, runNode, startNode, stop, waitForQuiet, type Child,
 } from '../lib/proc.ts';
 import { machine } from '../lib/provenance.ts';
-import { GROUPS_HEADING, ownedSections, writeSection } from '../lib/sections.ts';
+import { GROUPS_HEADING, UPSTREAMS_HEADING, ownedSections, writeSection } from '../lib/sections.ts';
 import { document, type Settings } from './document.ts';
 import { benchGroups } from './groups.ts';
 import type { LoadResult } from './load.ts';
 import { caveats, table, toRow, type Round, type SystemRun } from './report.ts';
 import { toResponse, upstreamPath, requestBody, type WirePage } from './shape.ts';
 import { QUERY_DIST, SYSTEMS, ask, firstCorrect, firstDifference } from './systems.ts';
+import { benchUpstreams } from './upstreams.ts';
 
 const SERVER_CORE = 0;
 const LOAD_CORE = 1;
@@ -158,9 +160,12 @@ async function main(): Promise<void> {
   const startups = new Map<string, number[]>();
   const record = (system: string, ms: number) => startups.set(system, [...(startups.get(system) ?? []), ms]);
 
+  // A part run alone (`only`) writes just its own section.
   const onlyGroups = env.BENCH_GROUPS === 'only';
+  const onlyUpstreams = env.BENCH_UPSTREAMS === 'only';
+  const onlyPart = onlyGroups || onlyUpstreams;
   log('correctness: every system, both page sizes, one at a time');
-  for (const system of onlyGroups ? [] : settings.systems) {
+  for (const system of onlyPart ? [] : settings.systems) {
     const r = await launch(system, upstream, expected.get(10));
     record(system, r.startupMs);
     try {
@@ -171,7 +176,7 @@ async function main(): Promise<void> {
     log(`  ${system}: correct; first correct answer after ${r.startupMs.toFixed(0)} ms`);
   }
 
-  for (const size of onlyGroups ? [] : settings.sizes) {
+  for (const size of onlyPart ? [] : settings.sizes) {
     log(`perPage ${size}: starting ${settings.systems.join(', ')}`);
     const running = new Map<string, Running>();
     try {
@@ -204,14 +209,19 @@ async function main(): Promise<void> {
     }
   }
   let groups: { section: string; notes: string[] } | undefined;
-  if (env.BENCH_GROUPS !== '0') {
+  if (env.BENCH_GROUPS !== '0' && !onlyUpstreams) {
     log('status groups and counts: the gateway, cache off and at 5 s');
     groups = await benchGroups(upstream, { durationS: settings.durationS, rounds: settings.rounds, connections: settings.connections, serverCore: SERVER_CORE, loadCore: LOAD_CORE }, log);
+  }
+  let upstreams: { section: string; notes: string[] } | undefined;
+  if (env.BENCH_UPSTREAMS !== '0' && !onlyGroups) {
+    log('ModelArts v2 next to v1: the gateway on each, interleaved');
+    upstreams = await benchUpstreams(upstream, { sizes: settings.sizes, durationS: settings.durationS, rounds: settings.rounds, connections: settings.connections, serverCore: SERVER_CORE, loadCore: LOAD_CORE }, log);
   }
   await stop(stub);
 
   let tables = '';
-  for (const size of onlyGroups ? [] : settings.sizes) {
+  for (const size of onlyPart ? [] : settings.sizes) {
     const rows = settings.systems.map((system) => {
       const run = runs.get(`${size} ${system}`) as SystemRun;
       return toRow({ ...run, startupMs: startups.get(system) ?? [] });
@@ -220,18 +230,18 @@ async function main(): Promise<void> {
     notes.push(...caveats(size, rows));
   }
   const totalS = (performance.now() - started) / 1000;
-  log(`\n${tables}${groups ? `\n${groups.section}` : ''}${notes.map((n) => `note: ${n}\n`).join('')}total ${totalS.toFixed(0)} s`);
+  log(`\n${tables}${groups ? `\n${groups.section}` : ''}${upstreams ? `\n${upstreams.section}` : ''}${notes.map((n) => `note: ${n}\n`).join('')}total ${totalS.toFixed(0)} s`);
   // BENCH_OUT=- keeps a trial run from replacing the recorded one.
   const out = env.BENCH_OUT ?? join(ROOT, 'docs', 'benchmarks.md');
-  if (out !== '-' && onlyGroups) {
-    if (groups) writeSection(out, GROUPS_HEADING, groups.section);
-    log(`written: ${out} (its status-group section)`);
-  } else if (out !== '-') {
+  if (out !== '-') {
     // The live and scale-out sections (npm run bench:live, bench:fleet) are other runs': keep them.
-    const kept = ownedSections(existsSync(out) ? readFileSync(out, 'utf8') : '');
-    writeFileSync(out, `${document(settings, tables, notes, totalS).trimEnd()}\n${kept ? `\n${kept}` : ''}`);
+    if (!onlyPart) {
+      const kept = ownedSections(existsSync(out) ? readFileSync(out, 'utf8') : '');
+      writeFileSync(out, `${document(settings, tables, notes, totalS).trimEnd()}\n${kept ? `\n${kept}` : ''}`);
+    }
     if (groups) writeSection(out, GROUPS_HEADING, groups.section);
-    log(`written: ${out}`);
+    if (upstreams) writeSection(out, UPSTREAMS_HEADING, upstreams.section);
+    log(`written: ${out}${onlyPart ? ' (its own section)' : ''}`);
   }
 }
 

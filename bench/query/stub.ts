@@ -1,7 +1,9 @@
 /**
  * The upstream for the benchmark: answers GET /v1/bench/training-jobs with bodies serialized
  * once at start, so the stub costs next to nothing per request and the measured cost is the
- * system's. Prints its URL as one JSON line on stdout when listening.
+ * system's; and POST /v2/bench/training-job-searches from the same jobs (newest first, each
+ * answer serialized on its first ask and kept), for the v1-next-to-v2 part (upstreams.ts).
+ * Prints its URL as one JSON line on stdout when listening.
  *
  * Data: the emulator's generateJobs(1000, 7), sorted as the upstream would (job_name asc), with
  * every id above 2^53 replaced by a 12-digit one: the floor's plain JSON.parse must be exact.
@@ -9,7 +11,7 @@
  * first ask and kept. GET /calls answers how many listing calls it has served.
  */
 import { createServer } from 'node:http';
-import { generateJobs } from '../../src/emulator/index.ts';
+import { generateJobs, phaseOf, secondaryPhaseOf, uuidOf } from '../../src/emulator/index.ts';
 import { PROJECT, type WireJob, type WirePage } from './shape.ts';
 
 const TOTAL = 1000;
@@ -73,10 +75,52 @@ function pageOf(status: string | null, perPage: number, page: number): Buffer | 
   return body;
 }
 
+/** The same jobs as v2 items (UPSTREAM.md "v2"), newest first: its own order. */
+const items = [...jobs]
+  .sort((a, b) => b.create_time - a.create_time || a.job_id - b.job_id)
+  .map((j) => ({
+    kind: 'job',
+    metadata: { id: uuidOf(BigInt(j.job_id)), name: j.job_name, description: j.job_desc ?? '', create_time: j.create_time, workspace_id: '0', user_name: 'bench' },
+    status: { phase: phaseOf(j.status), secondary_phase: secondaryPhaseOf(j.status), duration: j.duration, start_time: 0, tasks: ['worker-0'] },
+  }));
+const V2_PATH = `/v2/${PROJECT}/training-job-searches`;
+const searches = new Map<string, Buffer>();
+/** A v2 answer for one body (offset read as a page index), built once per distinct body. */
+function searchOf(text: string): Buffer | undefined {
+  let body = searches.get(text);
+  if (body !== undefined) return body;
+  let ask: { offset?: number; limit?: number; order?: string; filters?: Array<{ key: string; value: string[] }> };
+  try {
+    ask = JSON.parse(text) as typeof ask;
+  } catch {
+    return undefined;
+  }
+  const { offset = 0, limit = 10, order = 'desc' } = ask;
+  if (!(Number.isInteger(offset) && offset >= 0 && Number.isInteger(limit) && limit >= 1 && limit <= 50)) return undefined;
+  const phases = ask.filters?.find((f) => f.key === 'phase')?.value;
+  const matching = phases === undefined ? items : items.filter((i) => phases.includes(i.status.phase));
+  const ordered = order === 'asc' ? [...matching].reverse() : matching;
+  const page = ordered.slice(offset * limit, (offset + 1) * limit);
+  const answer = { total: items.length, count: matching.length, limit, offset, sort_by: 'create_time', order, workspace_id: '0', items: page };
+  searches.set(text, (body = Buffer.from(JSON.stringify(answer))));
+  return body;
+}
+
 let calls = 0;
 const server = createServer((req, res) => {
   const url = req.url ?? '';
   if (url === '/calls') return send(res, 200, Buffer.from(JSON.stringify({ calls })));
+  if (req.method === 'POST' && url === V2_PATH) {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      if (!req.headers['x-auth-token']) return send(res, 401, unauthorized);
+      calls++;
+      const answer = searchOf(Buffer.concat(chunks).toString('utf8'));
+      send(res, answer === undefined ? 400 : 200, answer ?? badRequest);
+    });
+    return;
+  }
   const q = url.indexOf('?');
   if (req.method !== 'GET' || (q < 0 ? url : url.slice(0, q)) !== PATH) return send(res, 404, notFound);
   if (!req.headers['x-auth-token']) return send(res, 401, unauthorized);

@@ -4,6 +4,7 @@ export { defaultJobs, generateJobs } from './dataset.ts';
 export type { EmulatorJob } from './dataset.ts';
 export type { Fault, Trickle } from './faults.ts';
 export { jobsAt } from './motion.ts';
+export { phaseOf, secondaryPhaseOf, uuidOf } from './phases.ts';
 export type { MotionPlan } from './motion.ts';
 export type { Motion } from './moving-index.ts';
 export type { RecordedRequest } from './record.ts';

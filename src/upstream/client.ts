@@ -12,7 +12,6 @@ import type { FieldRun, PlannedField, UpstreamDialect, UpstreamRequest } from '.
 import { MalformedBodyError } from './mapping.ts';
 import { backoffMs, RETRIED_STATUSES, retryAfterMs, UNAVAILABLE_STATUSES } from './retry.ts';
 import { sdkDate, sign } from './signer.ts';
-import { parseWireJson } from './wire.ts';
 import { exchange, type Exchange } from './exchange.ts';
 import type { CallSignal } from './signal.ts';
 import { v1 } from './v1/index.ts';
@@ -220,7 +219,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
 
     let body: unknown;
     try {
-      body = parseWireJson(text);
+      body = dialect.parse(text);
     } catch {
       body = undefined;
     }

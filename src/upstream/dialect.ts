@@ -65,6 +65,8 @@ export interface UpstreamDialect {
   counts(filter: CountsFilter, run: FieldRun): Promise<StatusCounts>;
   /** The upstream calls a field makes at most (DESIGN.md "Cost"). */
   plannedCalls(field: PlannedField): number;
+  /** Parses any answer's text (SyntaxError when it is not JSON). */
+  parse(text: string): unknown;
   /** A 2xx body -> the call's page; MalformedBodyError for anything undocumented. */
   toPage(body: unknown, request: UpstreamRequest): TrainingJobPage;
 }

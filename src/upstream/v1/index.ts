@@ -7,6 +7,7 @@ import type { UpstreamDialect } from '../dialect.ts';
 import { countStatusesV1, pageForStatusesV1, plannedCallsV1 } from './fan-out.ts';
 import { toTrainingJobPage } from './mapping.ts';
 import { buildQueryString, v1Request } from './query.ts';
+import { parseWireJson } from '../wire.ts';
 import { WIRE_SORT_FIELDS } from './wire.ts';
 
 export const v1: UpstreamDialect = {
@@ -18,5 +19,7 @@ export const v1: UpstreamDialect = {
     query.statusGroup === undefined ? run.fetch(v1Request(query), undefined) : pageForStatusesV1(query, STATUS_GROUPS[query.statusGroup], run),
   counts: countStatusesV1,
   plannedCalls: plannedCallsV1,
+  // Ids are 64-bit: exact through lossless parsing where JSON.parse would round them.
+  parse: parseWireJson,
   toPage: toTrainingJobPage,
 };
