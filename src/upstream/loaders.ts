@@ -3,6 +3,7 @@ import type { CountsFilter, StatusCounts, TrainingJobPage, TrainingJobsQuery } f
 import { cancelledError } from './classify.ts';
 import type { CallRoute, CallSignal, UpstreamCall, UpstreamClient, UpstreamRequest } from './client.ts';
 import { createCallPool, type CallPool } from './pool.ts';
+import { CallController } from './signal.ts';
 
 export type TrainingJobsLoader = DataLoader<UpstreamRequest, TrainingJobPage, string>;
 
@@ -38,7 +39,7 @@ export function createTrainingJobsSource(client: UpstreamClient, call: UpstreamC
   // A call a branch started is shared with whoever else asks for the same key, and ends early
   // only when all of them have stopped waiting: a branch aborted by a failing sibling (or by
   // its field's deadline) must not cancel a page another field still needs.
-  const shared = new Map<string, { controller: AbortController; waiters: number }>();
+  const shared = new Map<string, { controller: CallController; waiters: number }>();
   // Keys a plain page asked for: it waits to the end, so its call is never ended early.
   const held = new Set<string>();
   const loader: TrainingJobsLoader = new DataLoader(
@@ -66,7 +67,7 @@ export function createTrainingJobsSource(client: UpstreamClient, call: UpstreamC
     const { key } = request;
     let entry = shared.get(key);
     if (entry === undefined && !held.has(key)) {
-      const created = { controller: new AbortController(), waiters: 0 };
+      const created = { controller: new CallController(), waiters: 0 };
       shared.set(key, (entry = created));
       const onClientGone = () => created.controller.abort();
       if (call.signal?.aborted) onClientGone();

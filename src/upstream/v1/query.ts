@@ -56,24 +56,26 @@ function encodeQuery(q: TrainingJobsQuery): string {
   return parts.join('&');
 }
 
-const requests = new WeakMap<TrainingJobsQuery, UpstreamRequest>();
+/** One v1 call; its query pairs, which only AK/SK signing reads, are built when asked for. */
+class V1Request implements UpstreamRequest {
+  readonly method = 'GET';
+  readonly body = undefined;
+  readonly key: string;
+  readonly queryString: string;
+  readonly page: number;
+  readonly perPage: number;
+
+  constructor(private readonly q: TrainingJobsQuery) {
+    this.key = this.queryString = buildQueryString(q);
+    this.page = q.page;
+    this.perPage = q.perPage;
+  }
+
+  get query(): ReadonlyArray<readonly [string, string]> {
+    const wire = toWireQuery(this.q);
+    return KEY_ORDER.flatMap((key) => (wire[key] === undefined ? [] : [[key, wire[key]] as const]));
+  }
+}
 
 /** The one call of a plain query (never a status group's, whose branches are sent instead). */
-export function v1Request(q: TrainingJobsQuery): UpstreamRequest {
-  let request = requests.get(q);
-  if (request === undefined) {
-    const wire = toWireQuery(q);
-    const queryString = buildQueryString(q);
-    request = {
-      key: queryString,
-      method: 'GET',
-      queryString,
-      query: KEY_ORDER.flatMap((key) => (wire[key] === undefined ? [] : [[key, wire[key]] as const])),
-      body: undefined,
-      page: q.page,
-      perPage: q.perPage,
-    };
-    requests.set(q, request);
-  }
-  return request;
-}
+export const v1Request = (q: TrainingJobsQuery): UpstreamRequest => new V1Request(q);
