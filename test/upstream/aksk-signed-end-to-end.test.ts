@@ -9,10 +9,9 @@ import { verifyAkSk } from '../../src/emulator/aksk.ts';
 import type { RecordedRequest } from '../../src/emulator/index.ts';
 import { sign } from '../../src/upstream/signer.ts';
 import { startStack, type Stack, type StackOptions } from '../support/stack.ts';
+import { UPSTREAMS, type Api } from '../support/upstreams.ts';
 
 const KEYS = { ak: 'QTWAOYTTINDUT2QVKYUC', sk: 'MFyfvK41ba2giqM7Uio6PznpdUKGpownRZlmVmHc' };
-const APIS = ['v1', 'v2'] as const;
-type Api = (typeof APIS)[number];
 
 /** A gateway on `api` signing with `aksk`, against an emulator that accepts only KEYS. */
 const startSigned = (api: Api, aksk: StackOptions['aksk'] = KEYS) =>
@@ -54,7 +53,7 @@ function replay(url: string, request: RecordedRequest, authorization: string, bo
 const stacks = {} as Record<Api, Stack>;
 beforeAll(async () => {
   // One after the other, so that afterAll closes whatever did start.
-  for (const api of APIS) stacks[api] = await startSigned(api);
+  for (const api of UPSTREAMS) stacks[api] = await startSigned(api);
 });
 afterAll(async () => {
   for (const stack of Object.values(stacks)) await stack.close();
@@ -63,7 +62,7 @@ beforeEach(() => {
   for (const stack of Object.values(stacks)) stack.emulator.clearRequests();
 });
 
-describe.each(APIS)('on %s', (api) => {
+describe.each(UPSTREAMS)('on %s', (api) => {
   it('signs retries afresh', async () => {
     const stack = stacks[api];
     stack.emulator.setFault({ status: 503, error: { shape: 'apigw', code: 'APIGW.0202' }, times: 1 });
