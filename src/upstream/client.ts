@@ -110,7 +110,13 @@ export function clientOf(
   options: { timeoutMs: number; maxCallsPerOperation?: number | undefined; observeFanOut?: ((branches: number) => void) | undefined; close?: () => Promise<void> },
 ): UpstreamClient {
   // Spelled out: an object spread here cost a plain page 6 µs in a profile.
-  const run = (route: CallRoute): FieldRun => ({ fetch: route.fetch, pool: route.pool, signal: route.signal, timeoutMs: options.timeoutMs, onFanOut: options.observeFanOut });
+  const run = (route: CallRoute): FieldRun => ({
+    fetch: route.fetch,
+    pool: route.pool,
+    signal: route.signal,
+    timeoutMs: options.timeoutMs,
+    onFanOut: options.observeFanOut,
+  });
   return {
     send,
     page: (query, route) => dialect.page(query, run(route)),
