@@ -91,6 +91,7 @@ describe.each(UPSTREAMS)('on %s', (api) => {
     expect(result!.data).toEqual({ trainingJobs: null });
     expect(result!.errors?.map((e) => [e.message, e.extensions?.['code']])).toEqual(asQuery.errors?.map((e) => [e.message, e.extensions?.['code']]));
     expect(result!.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
-    expect(stack.emulator.requests).toEqual([]);
+    // Only this caller's: the previous test's poller may still be finishing its last poll.
+    expect(stack.emulator.requests.filter((r) => r.headers['x-auth-token'] === 'refused')).toEqual([]);
   });
 });
