@@ -16,9 +16,12 @@ export async function ask(url: string, body: string): Promise<{ errors?: unknown
   return (await res.json()) as { errors?: unknown; data?: Record<string, any> };
 }
 
-/** The built gateway on `core` with `env` over its bench defaults; resolves once `ready` answers without errors. */
-export async function startGateway(name: string, upstream: string, env: Record<string, string>, core: number, ready: string): Promise<{ child: Child; url: string }> {
-  const gateway = SYSTEMS['gateway']!;
+/**
+ * A built gateway (`system`: the gateway, or BENCH_BASELINE's build) on `core` with `env` over its
+ * bench defaults; resolves once `ready` answers without errors.
+ */
+export async function startGateway(name: string, upstream: string, env: Record<string, string>, core: number, ready: string, system = 'gateway'): Promise<{ child: Child; url: string }> {
+  const gateway = SYSTEMS[system]!;
   const port = await freePort();
   const child = startNode(name, core, gateway.script, [], { ...gateway.env(port, upstream), ...env });
   const url = `http://127.0.0.1:${port}/graphql`;
