@@ -4,9 +4,13 @@
  * naming the variable and never echoing a secret's value.
  */
 
+import { isIP } from 'node:net';
+
 export type AuthMode = 'passthrough' | 'token' | 'aksk';
 export type ApiVersion = 'v1' | 'v2';
 export type V2Offset = 'page' | 'record';
+/** The OpenTelemetry SDK's samplers (OTEL_TRACES_SAMPLER) the gateway offers. */
+export type SamplerName = 'always_on' | 'always_off' | 'traceidratio' | 'parentbased_always_on' | 'parentbased_always_off' | 'parentbased_traceidratio';
 
 export interface Config {
   /** PORT, default 4000. */
@@ -79,9 +83,32 @@ export interface Config {
    * LIVE_POLL_MS (default 5000), LIVE_MAX_BACKOFF_MS (default 60000), LIVE_MAX_SUBSCRIPTIONS
    * (default 10000 per process) and LIVE_MAX_PER_CALLER (default 20): subscriptions (src/live/).
    */
-  live: { pollMs: number; maxBackoffMs: number; maxSubscriptions: number; maxPerCaller: number };
+  live: { pollMs: number; maxBackoffMs: number; maxSubscriptions: number; maxPerCaller: number; maxSocketsPerCaller: number };
+  /**
+   * TRUST_PROXY: the proxies whose X-Forwarded-For is believed, as proxy-addr's trust list
+   * (`private` expanded); empty trusts none (DESIGN.md "Client addresses behind proxies").
+   */
+  trustProxy: string[];
+  /** The OTEL_* variables; undefined when no OTLP endpoint is set (tracing off). */
+  tracing: TracingConfig | undefined;
   /** REDIS_URL (parsed), REDIS_KEY_PREFIX and REDIS_TIMEOUT_MS; undefined when REDIS_URL is unset. */
   redis: RedisConfig | undefined;
+}
+
+/** Where and how spans are exported (DESIGN.md "OpenTelemetry traces"). */
+export interface TracingConfig {
+  /** The traces URL: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, or OTEL_EXPORTER_OTLP_ENDPOINT with /v1/traces. Never logged: it may carry a key. */
+  url: string;
+  /** OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL, default http/protobuf. */
+  protocol: 'http/protobuf' | 'http/json';
+  /** OTEL_EXPORTER_OTLP_(TRACES_)HEADERS: sent with every export (a collector's key); never logged. */
+  headers: Record<string, string>;
+  /** OTEL_SERVICE_NAME, default training-jobs-gateway. */
+  serviceName: string;
+  /** OTEL_TRACES_SAMPLER (default parentbased_always_on) and its ratio, OTEL_TRACES_SAMPLER_ARG (default 1). */
+  sampler: { name: SamplerName; ratio: number };
+  /** OTEL_BSP_*: the batch processor's queue (2048 spans), batch (512), delay (1000 ms) and export timeout (10000 ms). */
+  batch: { maxQueueSize: number; maxExportBatchSize: number; scheduledDelayMs: number; exportTimeoutMs: number };
 }
 
 /** Where the fleet's shared state lives (DESIGN.md "Scale-out"). */
@@ -156,6 +183,22 @@ export const VARIABLES: ReadonlyArray<{ name: string; default: string; meaning: 
   { name: 'LIVE_MAX_BACKOFF_MS', default: '60000', meaning: 'the longest wait between polls after transient upstream failures (the wait doubles from LIVE_POLL_MS)' },
   { name: 'LIVE_MAX_SUBSCRIPTIONS', default: '10000', meaning: 'open subscriptions per process; 0 refuses every subscription' },
   { name: 'LIVE_MAX_PER_CALLER', default: '20', meaning: 'open subscriptions per caller (credential, or address without one)' },
+  { name: 'LIVE_MAX_SOCKETS_PER_CALLER', default: '10', meaning: 'open WebSocket connections per caller (the upgrade\'s credential, or its address without one) and process (1-10000); the next upgrade gets 429' },
+  { name: 'TRUST_PROXY', default: '(none)', meaning: 'proxies whose X-Forwarded-For is believed: comma-separated IPs and CIDRs, or loopback, linklocal, uniquelocal, private' },
+  { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', default: '(tracing off)', meaning: 'OTLP/HTTP base URL of a collector (/v1/traces is appended); set it to export traces' },
+  { name: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', default: '', meaning: 'the traces URL itself, used as given (takes precedence)' },
+  { name: 'OTEL_EXPORTER_OTLP_PROTOCOL', default: 'http/protobuf', meaning: 'http/protobuf or http/json (grpc is not offered); OTEL_EXPORTER_OTLP_TRACES_PROTOCOL takes precedence' },
+  { name: 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', default: '', meaning: 'the protocol for traces (takes precedence)' },
+  { name: 'OTEL_EXPORTER_OTLP_HEADERS', default: '', meaning: 'key=value pairs, comma-separated and percent-encoded, sent with every export (a collector\'s key); never logged' },
+  { name: 'OTEL_EXPORTER_OTLP_TRACES_HEADERS', default: '', meaning: 'headers for traces only (added to, and taking precedence over, OTEL_EXPORTER_OTLP_HEADERS)' },
+  { name: 'OTEL_SERVICE_NAME', default: 'training-jobs-gateway', meaning: 'service.name of every span' },
+  { name: 'OTEL_TRACES_SAMPLER', default: 'parentbased_always_on', meaning: 'always_on, always_off, traceidratio, parentbased_always_on, parentbased_always_off or parentbased_traceidratio' },
+  { name: 'OTEL_TRACES_SAMPLER_ARG', default: '1', meaning: 'the ratio (0-1) of the traceidratio samplers' },
+  { name: 'OTEL_SDK_DISABLED', default: 'false', meaning: 'true turns tracing off whatever the endpoint' },
+  { name: 'OTEL_BSP_MAX_QUEUE_SIZE', default: '2048', meaning: 'spans waiting for export; more are dropped (gateway_trace_spans_dropped_total)' },
+  { name: 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE', default: '512', meaning: 'spans per export (at most the queue size)' },
+  { name: 'OTEL_BSP_SCHEDULE_DELAY', default: '1000', meaning: 'ms between exports of a batch that is not yet full' },
+  { name: 'OTEL_BSP_EXPORT_TIMEOUT', default: '10000', meaning: 'ms an export may take; its spans are dropped after' },
   { name: 'REDIS_URL', default: '', meaning: 'redis://[user:password@]host:port[/db] or rediss:// (TLS): share the page cache, rate limits and live pollers with the other replicas; unset keeps them in this process' },
   { name: 'REDIS_KEY_PREFIX', default: 'tjg:', meaning: 'prefix of every Redis key and channel, so environments can share a Redis' },
   { name: 'REDIS_TIMEOUT_MS', default: '250', meaning: 'a Redis command slower than this counts as failed, and the gateway goes on without Redis' },
@@ -241,10 +284,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     maxBackoffMs: int('LIVE_MAX_BACKOFF_MS', 60_000, 1000, 3_600_000),
     maxSubscriptions: int('LIVE_MAX_SUBSCRIPTIONS', 10_000, 0, 1_000_000),
     maxPerCaller: int('LIVE_MAX_PER_CALLER', 20, 1, 100_000),
+    maxSocketsPerCaller: int('LIVE_MAX_SOCKETS_PER_CALLER', 10, 1, 10_000),
   };
   if (live.maxBackoffMs < live.pollMs) {
     problems.push(`LIVE_MAX_BACKOFF_MS must not be below LIVE_POLL_MS (${live.pollMs})`);
   }
+
+  const trustProxy = trustProxyConfig(get('TRUST_PROXY'), problems);
+  const tracing = tracingConfig(get, int, problems);
 
   const redis = redisConfig(get('REDIS_URL'), get('REDIS_KEY_PREFIX') ?? 'tjg:', int('REDIS_TIMEOUT_MS', 250, 10, 60_000), problems);
 
@@ -310,7 +357,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     port, host, endpoint, projectId, api, v2Offset, auth, token, ak, sk, securityToken, upstreamTimeoutMs, upstreamMaxAttempts, maxUpstreamCalls,
     upstreamMaxBodyBytes, breakerThreshold, breakerCoolOffMs, maxRequestBytes, compression, cacheTtlMs,
     cacheMaxEntries, limits, maxTokens, introspection, graphiql, corsOrigins, rateLimit,
-    persistedOperations, persistedMode, logLevel, shutdownGraceMs, shutdownDelayMs, live, redis,
+    persistedOperations, persistedMode, logLevel, shutdownGraceMs, shutdownDelayMs, live, trustProxy, tracing, redis,
   };
 }
 
@@ -355,4 +402,108 @@ function redisConfig(raw: string | undefined, keyPrefix: string, timeoutMs: numb
     keyPrefix,
     timeoutMs,
   };
+}
+
+/** DESIGN.md's `private`: the ranges RFC 1918 and RFC 4193 set aside. */
+const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'];
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** TRUST_PROXY as proxy-addr's list; each entry is checked here so that start-up names a bad one. */
+function trustProxyConfig(raw: string | undefined, problems: string[]): string[] {
+  if (raw === undefined) return [];
+  const list: string[] = [];
+  for (const entry of raw.split(',').map((e) => e.trim())) {
+    if (entry === 'private') list.push(...PRIVATE_RANGES);
+    else if (PROXY_NAMES.has(entry) || isAddressOrRange(entry)) list.push(entry);
+    else problems.push(`TRUST_PROXY entries must be IPs, CIDRs or loopback, linklocal, uniquelocal, private (got "${entry.slice(0, 80)}")`);
+  }
+  return list;
+}
+
+/** An IP, or an IP with a prefix length that fits it (what proxy-addr compiles). */
+function isAddressOrRange(entry: string): boolean {
+  const slash = entry.indexOf('/');
+  const ip = slash === -1 ? entry : entry.slice(0, slash);
+  const version = isIP(ip);
+  if (version === 0 || ip.includes('%')) return false;
+  if (slash === -1) return true;
+  const bits = entry.slice(slash + 1);
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (version === 4 ? 32 : 128);
+}
+
+const SAMPLERS: readonly SamplerName[] = ['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'];
+const PROTOCOLS = ['http/protobuf', 'http/json'] as const;
+
+/**
+ * The OTEL_* variables (the OpenTelemetry SDK's own names and meanings), read here so that the
+ * SDK gets explicit options and start-up names every problem. Off without an endpoint, or with
+ * OTEL_SDK_DISABLED=true. Problems never echo a URL or a header: either may hold a key.
+ */
+function tracingConfig(
+  get: (name: string) => string | undefined,
+  int: (name: string, fallback: number, min: number, max: number) => number,
+  problems: string[],
+): TracingConfig | undefined {
+  const tracesUrl = get('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
+  const baseUrl = get('OTEL_EXPORTER_OTLP_ENDPOINT');
+  const url = tracesUrl ?? (baseUrl === undefined ? undefined : `${baseUrl.replace(/\/+$/, '')}/v1/traces`);
+  const protocol = get('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') ?? get('OTEL_EXPORTER_OTLP_PROTOCOL') ?? 'http/protobuf';
+  if (!(PROTOCOLS as readonly string[]).includes(protocol)) {
+    problems.push(`OTEL_EXPORTER_OTLP_PROTOCOL must be http/protobuf or http/json (got "${protocol.slice(0, 40)}"${protocol === 'grpc' ? ': grpc is not offered' : ''})`);
+  }
+  const sampler = (get('OTEL_TRACES_SAMPLER') ?? 'parentbased_always_on') as SamplerName;
+  if (!SAMPLERS.includes(sampler)) problems.push(`OTEL_TRACES_SAMPLER must be one of ${SAMPLERS.join(', ')}`);
+  const rawRatio = get('OTEL_TRACES_SAMPLER_ARG');
+  const ratio = rawRatio === undefined ? 1 : Number(rawRatio);
+  if (rawRatio !== undefined && (!/^\d*\.?\d+(e-?\d+)?$/i.test(rawRatio) || !(ratio >= 0 && ratio <= 1))) {
+    problems.push(`OTEL_TRACES_SAMPLER_ARG must be a ratio between 0 and 1 (got "${rawRatio.slice(0, 40)}")`);
+  }
+  const serviceName = get('OTEL_SERVICE_NAME') ?? 'training-jobs-gateway';
+  if (serviceName.length > 255) problems.push('OTEL_SERVICE_NAME must be at most 255 characters');
+  const headers = {
+    ...otlpHeaders('OTEL_EXPORTER_OTLP_HEADERS', get('OTEL_EXPORTER_OTLP_HEADERS'), problems),
+    ...otlpHeaders('OTEL_EXPORTER_OTLP_TRACES_HEADERS', get('OTEL_EXPORTER_OTLP_TRACES_HEADERS'), problems),
+  };
+  const batch = {
+    maxQueueSize: int('OTEL_BSP_MAX_QUEUE_SIZE', 2048, 1, 1_000_000),
+    maxExportBatchSize: int('OTEL_BSP_MAX_EXPORT_BATCH_SIZE', 512, 1, 1_000_000),
+    scheduledDelayMs: int('OTEL_BSP_SCHEDULE_DELAY', 1000, 1, 600_000),
+    exportTimeoutMs: int('OTEL_BSP_EXPORT_TIMEOUT', 10_000, 1, 600_000),
+  };
+  if (batch.maxExportBatchSize > batch.maxQueueSize) problems.push('OTEL_BSP_MAX_EXPORT_BATCH_SIZE must not exceed OTEL_BSP_MAX_QUEUE_SIZE');
+  const disabled = get('OTEL_SDK_DISABLED')?.toLowerCase() === 'true';
+  if (url === undefined || disabled) return undefined;
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // reported below
+  }
+  if (parsed === undefined || !/^https?:$/.test(parsed.protocol)) {
+    problems.push(`${tracesUrl === undefined ? 'OTEL_EXPORTER_OTLP_ENDPOINT' : 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'} must be an http(s) URL`);
+  }
+  return { url, protocol: protocol as TracingConfig['protocol'], headers, serviceName, sampler: { name: sampler, ratio }, batch };
+}
+
+/** The W3C baggage-like list the OTLP exporters read: `key=value` pairs, percent-encoded, comma-separated. */
+function otlpHeaders(name: string, raw: string | undefined, problems: string[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (raw === undefined) return headers;
+  for (const pair of raw.split(',')) {
+    const eq = pair.indexOf('=');
+    let key = '';
+    let value = '';
+    try {
+      key = decodeURIComponent(pair.slice(0, eq).trim()).toLowerCase();
+      value = decodeURIComponent(pair.slice(eq + 1).trim());
+    } catch {
+      key = '';
+    }
+    if (eq <= 0 || !/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(key) || /[\r\n\0]/.test(value)) {
+      problems.push(`${name} must be comma-separated key=value pairs, percent-encoded`);
+      return {};
+    }
+    headers[key] = value;
+  }
+  return headers;
 }

@@ -53,7 +53,9 @@ describe('loadConfig defaults', () => {
       logLevel: 'info',
       shutdownGraceMs: 15_000,
       shutdownDelayMs: 0,
-      live: { pollMs: 5000, maxBackoffMs: 60_000, maxSubscriptions: 10_000, maxPerCaller: 20 },
+      live: { pollMs: 5000, maxBackoffMs: 60_000, maxSubscriptions: 10_000, maxPerCaller: 20, maxSocketsPerCaller: 10 },
+      trustProxy: [],
+      tracing: undefined,
       redis: undefined,
     });
   });
@@ -122,9 +124,55 @@ describe('loadConfig reads each variable', () => {
     ['SHUTDOWN_DELAY_MS', { SHUTDOWN_DELAY_MS: '5000' }, { shutdownDelayMs: 5000 }],
     [
       'the live-update settings',
-      { LIVE_POLL_MS: '1000', LIVE_MAX_BACKOFF_MS: '1000', LIVE_MAX_SUBSCRIPTIONS: '0', LIVE_MAX_PER_CALLER: '3' },
-      { live: { pollMs: 1000, maxBackoffMs: 1000, maxSubscriptions: 0, maxPerCaller: 3 } },
+      { LIVE_POLL_MS: '1000', LIVE_MAX_BACKOFF_MS: '1000', LIVE_MAX_SUBSCRIPTIONS: '0', LIVE_MAX_PER_CALLER: '3', LIVE_MAX_SOCKETS_PER_CALLER: '10000' },
+      { live: { pollMs: 1000, maxBackoffMs: 1000, maxSubscriptions: 0, maxPerCaller: 3, maxSocketsPerCaller: 10_000 } },
     ],
+    ['TRUST_PROXY with an IP, a v6 CIDR and a name', { TRUST_PROXY: '10.1.2.3, fd00::/8,loopback' }, { trustProxy: ['10.1.2.3', 'fd00::/8', 'loopback'] }],
+    ['TRUST_PROXY private, expanded', { TRUST_PROXY: 'private' }, { trustProxy: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'] }],
+    ['no tracing without an endpoint', { OTEL_SERVICE_NAME: 'x', OTEL_TRACES_SAMPLER: 'always_on' }, { tracing: undefined }],
+    [
+      'tracing with its defaults, /v1/traces appended to the base URL',
+      { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' },
+      {
+        tracing: {
+          url: 'http://collector:4318/v1/traces',
+          protocol: 'http/protobuf',
+          headers: {},
+          serviceName: 'training-jobs-gateway',
+          sampler: { name: 'parentbased_always_on', ratio: 1 },
+          batch: { maxQueueSize: 2048, maxExportBatchSize: 512, scheduledDelayMs: 1000, exportTimeoutMs: 10_000 },
+        },
+      },
+    ],
+    [
+      'every tracing variable, the traces-only ones taking precedence',
+      {
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://ignored:4318',
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://collector.example.com/otlp/traces',
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+        OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json',
+        OTEL_EXPORTER_OTLP_HEADERS: 'X-Key=a%20b,tenant=1',
+        OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'tenant=2',
+        OTEL_SERVICE_NAME: 'bff-eu',
+        OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+        OTEL_TRACES_SAMPLER_ARG: '0.25',
+        OTEL_BSP_MAX_QUEUE_SIZE: '100',
+        OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '10',
+        OTEL_BSP_SCHEDULE_DELAY: '50',
+        OTEL_BSP_EXPORT_TIMEOUT: '2000',
+      },
+      {
+        tracing: {
+          url: 'https://collector.example.com/otlp/traces',
+          protocol: 'http/json',
+          headers: { 'x-key': 'a b', tenant: '2' },
+          serviceName: 'bff-eu',
+          sampler: { name: 'parentbased_traceidratio', ratio: 0.25 },
+          batch: { maxQueueSize: 100, maxExportBatchSize: 10, scheduledDelayMs: 50, exportTimeoutMs: 2000 },
+        },
+      },
+    ],
+    ['OTEL_SDK_DISABLED', { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_SDK_DISABLED: 'true' }, { tracing: undefined }],
     ['no Redis by default', {}, { redis: undefined }],
     [
       'a Redis URL with its defaults',
@@ -213,6 +261,22 @@ describe('loadConfig rejects a bad value, naming the variable', () => {
     ['a MODELARTS_API that is no version', { MODELARTS_API: 'v3' }, 'MODELARTS_API'],
     ['a MODELARTS_API in capitals', { MODELARTS_API: 'V2' }, 'MODELARTS_API'],
     ['a MODELARTS_V2_OFFSET of another reading', { MODELARTS_V2_OFFSET: 'records' }, 'MODELARTS_V2_OFFSET'],
+    ['a LIVE_MAX_SOCKETS_PER_CALLER of 0', { LIVE_MAX_SOCKETS_PER_CALLER: '0' }, 'LIVE_MAX_SOCKETS_PER_CALLER'],
+    ['a LIVE_MAX_SOCKETS_PER_CALLER above 10000', { LIVE_MAX_SOCKETS_PER_CALLER: '10001' }, 'LIVE_MAX_SOCKETS_PER_CALLER'],
+    ['a TRUST_PROXY host name', { TRUST_PROXY: 'nginx' }, 'TRUST_PROXY'],
+    ['a TRUST_PROXY prefix too long for v4', { TRUST_PROXY: '10.0.0.0/33' }, 'TRUST_PROXY'],
+    ['a TRUST_PROXY with an empty entry', { TRUST_PROXY: '10.0.0.1,,10.0.0.2' }, 'TRUST_PROXY'],
+    ['a TRUST_PROXY of true (Express\'s, not ours)', { TRUST_PROXY: 'true' }, 'TRUST_PROXY'],
+    ['OTLP over grpc', { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4317', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }, 'OTEL_EXPORTER_OTLP_PROTOCOL'],
+    ['an unknown OTLP protocol', { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/xml' }, 'OTEL_EXPORTER_OTLP_PROTOCOL'],
+    ['an unknown sampler', { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_TRACES_SAMPLER: 'jaeger_remote' }, 'OTEL_TRACES_SAMPLER'],
+    ['a ratio above 1', { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_TRACES_SAMPLER_ARG: '1.5' }, 'OTEL_TRACES_SAMPLER_ARG'],
+    ['a negative ratio', { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_TRACES_SAMPLER_ARG: '-0.1' }, 'OTEL_TRACES_SAMPLER_ARG'],
+    ['a ratio that is no number', { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_TRACES_SAMPLER_ARG: 'half' }, 'OTEL_TRACES_SAMPLER_ARG'],
+    ['an OTLP endpoint that is not a URL', { OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' }, 'OTEL_EXPORTER_OTLP_ENDPOINT'],
+    ['an OTLP traces endpoint over grpc://', { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'grpc://c:4317' }, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'],
+    ['OTLP headers without a value', { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_EXPORTER_OTLP_HEADERS: 'x-key' }, 'OTEL_EXPORTER_OTLP_HEADERS'],
+    ['an export batch above the queue', { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_BSP_MAX_QUEUE_SIZE: '10', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '20' }, 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE'],
   ])('rejects %s', (_what, env, variable) => {
     const error = configError(env);
     expect(error.name).toBe('ConfigError');
@@ -262,6 +326,8 @@ describe('loadConfig never echoes a secret', () => {
     ['credentials inside the endpoint URL', { ...REAL, MODELARTS_ENDPOINT: `https://${AK}:${SK}@modelarts.example.com` }, [AK, SK]],
     ['a token in the endpoint query', { ...REAL, MODELARTS_ENDPOINT: `https://modelarts.example.com/?token=${TOKEN}` }, [TOKEN]],
     ['an auth mode that looks like a token', { MODELARTS_AUTH: TOKEN }, [TOKEN]],
+    ['a collector key in the OTLP endpoint', { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `ftp://c/?key=${TOKEN}` }, [TOKEN]],
+    ['a collector key in malformed OTLP headers', { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c', OTEL_EXPORTER_OTLP_HEADERS: `x-key=${TOKEN},oops` }, [TOKEN]],
   ])('keeps %s out of the error', (_what, env, secrets) => {
     const error = configError(env);
     for (const secret of secrets) {
