@@ -213,6 +213,8 @@ export function createTelemetry({ log, cache = false, redis = false }: Telemetry
       operation: undefined,
       errorCode: undefined,
       upstream: { calls: 0, attempts: 0, cached: 0, outcome: undefined },
+      server: undefined,
+      operationSpan: undefined,
     };
     const end = (ending: Ending) => {
       inFlightCount--;

@@ -35,6 +35,10 @@ export interface PageCacheOptions {
   onLookup?: ((store: CacheStore, hit: boolean) => void) | undefined;
 }
 
+// The operation span's event for a page served without a call (DESIGN.md "OpenTelemetry traces").
+const MEMORY_HIT = { 'tjg.cache.store': 'memory' } as const;
+const REDIS_HIT = { 'tjg.cache.store': 'redis' } as const;
+
 interface Entry {
   page: Promise<TrainingJobPage>;
   /** Infinity while the call is in flight. */
@@ -55,6 +59,7 @@ export function withPageCache(
       onLookup?.('redis', stored !== undefined);
       if (stored !== undefined) {
         if (call.trace) call.trace.cached++;
+        call.span?.addEvent('cache.hit', REDIS_HIT);
         entry.expires = Math.min(stored.expires, now() + ttlMs);
         return stored.page;
       }
@@ -72,6 +77,7 @@ export function withPageCache(
     if (hit !== undefined && hit.expires > now()) {
       onLookup?.('memory', true);
       if (call.trace) call.trace.cached++;
+      call.span?.addEvent('cache.hit', MEMORY_HIT);
       entries.delete(key); // re-insert: a Map keeps insertion order, which makes it an LRU
       entries.set(key, hit);
       return hit.page;

@@ -14,6 +14,7 @@ import { backoffMs, RETRIED_STATUSES, retryAfterMs, UNAVAILABLE_STATUSES } from 
 import { sdkDate, sign } from './signer.ts';
 import { exchange, type Exchange } from './exchange.ts';
 import type { CallSignal } from './signal.ts';
+import type { Span, Tracer } from '../tracing/api.ts';
 import { v1 } from './v1/index.ts';
 import { createV2, type OffsetReading } from './v2/index.ts';
 
@@ -47,6 +48,8 @@ export interface UpstreamClientOptions {
   observeFanOut?: ((branches: number) => void) | undefined;
   /** MAX_UPSTREAM_CALLS: the upstream calls one operation may ask for, default 100. */
   maxCallsPerOperation?: number;
+  /** A CLIENT span per attempt, under the call's `span` (DESIGN.md "OpenTelemetry traces"); default none. */
+  tracer?: Tracer | undefined;
 }
 
 /** How one call ended: `ok`, a DESIGN.md error code, or CANCELLED when the client left first. */
@@ -75,6 +78,8 @@ export interface UpstreamCall {
   /** Aborts the call when the client goes away. */
   signal?: CallSignal | undefined;
   trace?: UpstreamTrace | undefined;
+  /** The span the call is made for (an operation's, a live poll's): each attempt is a CLIENT span under it. */
+  span?: Span | undefined;
 }
 
 /** What a request's calls go through: its loader, its pool, its signal (loaders.ts). */
@@ -131,8 +136,17 @@ export function clientOf(
 
 /** One attempt's outcome, and what it says about the upstream's health (for the breaker). */
 type Attempt =
-  | { page: TrainingJobPage; health: 'up' }
-  | { error: GatewayError; health: 'up' | 'down' | 'unknown'; retry: boolean; retryAfterMs?: number | undefined };
+  | { page: TrainingJobPage; health: 'up'; status: number }
+  | {
+      error: GatewayError;
+      health: 'up' | 'down' | 'unknown';
+      retry: boolean;
+      retryAfterMs?: number | undefined;
+      /** The answer's HTTP status, when one came. */
+      status?: number | undefined;
+      /** Its span's `error.type`: the status, a connection error's code, or the gateway's code. */
+      type: string;
+    };
 
 // Connection-level failures: the request may not have reached the upstream, or its answer
 // was lost on the way back.
@@ -173,7 +187,15 @@ function callStop(): CallStop {
 export function createUpstreamClient(options: UpstreamClientOptions): UpstreamClient {
   const url = new URL(options.endpoint);
   const dialect = options.dialect ?? v1;
-  const path = `${url.pathname.replace(/\/+$/, '')}${dialect.path(options.projectId)}`;
+  const prefix = url.pathname.replace(/\/+$/, '');
+  const path = `${prefix}${dialect.path(options.projectId)}`;
+  const { tracer } = options;
+  // What every attempt's span says of the server (DESIGN.md "OpenTelemetry traces").
+  const serverAttributes = {
+    'server.address': url.hostname.replace(/^\[|\]$/g, ''),
+    'server.port': url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port),
+    'url.template': `${prefix}${dialect.path('{project_id}')}`,
+  };
   const maxAttempts = options.maxAttempts ?? 3;
   const maxBodyBytes = options.maxBodyBytes ?? 4 * 1024 * 1024;
   const breaker = createBreaker(options.breaker);
@@ -186,13 +208,17 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     connectTimeout: options.timeoutMs,
   });
 
-  /** Path and headers of one attempt: a token, or a fresh signature (X-Sdk-Date is per attempt). */
-  function prepare(request: UpstreamRequest, call: UpstreamCall) {
+  /**
+   * Path and headers of one attempt: a token, or a fresh signature (X-Sdk-Date is per attempt).
+   * The attempt's traceparent is set first, so that AK/SK signs it like every other header.
+   */
+  function prepare(request: UpstreamRequest, call: UpstreamCall, span: Span | undefined) {
     const headers: Record<string, string> = {
       'content-type': request.body === undefined ? 'application/json' : 'application/json;charset=UTF-8',
       accept: 'application/json',
       'x-request-id': call.requestId,
     };
+    if (span !== undefined) tracer!.inject(span, headers);
     const { method, body } = request;
     if (options.aksk === undefined) {
       headers['x-auth-token'] = call.token;
@@ -207,22 +233,47 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     return { method, path: signed.queryString === '' ? path : `${path}?${signed.queryString}`, headers, body };
   }
 
-  async function attempt(request: UpstreamRequest, call: UpstreamCall, stop: CallStop): Promise<Attempt> {
-    let res: Exchange;
+  /** One attempt, as a CLIENT span under the call's span when tracing is on. */
+  async function attempt(request: UpstreamRequest, call: UpstreamCall, stop: CallStop, resends: number): Promise<Attempt> {
+    if (tracer === undefined || call.span === undefined) return exchangeOnce(request, call, stop, undefined);
+    const span = tracer.child(call.span, request.method, 'client');
     try {
-      res = await exchange(pool, prepare(request, call), maxBodyBytes, stop.during);
+      const outcome = await exchangeOnce(request, call, stop, span);
+      if (outcome.status !== undefined) span.setAttribute('http.response.status_code', outcome.status);
+      if ('error' in outcome) tracer.fail(span, outcome.type);
+      return outcome;
     } catch (err) {
-      if (stop.why() === 'client') return { error: cancelledError(), health: 'unknown', retry: false };
-      if (stop.why() === 'deadline') return { error: timeoutError(), health: 'down', retry: false };
+      tracer.fail(span, 'INTERNAL_SERVER_ERROR');
+      throw err;
+    } finally {
+      if (resends > 0) span.setAttribute('http.request.resend_count', resends);
+      span.end();
+    }
+  }
+
+  async function exchangeOnce(request: UpstreamRequest, call: UpstreamCall, stop: CallStop, span: Span | undefined): Promise<Attempt> {
+    let res: Exchange;
+    const prepared = prepare(request, call, span);
+    if (span?.isRecording()) {
+      span.setAttributes(serverAttributes);
+      span.setAttribute('http.request.method', request.method);
+      // v1's query string is the search; v2's body is never shown (DESIGN.md).
+      span.setAttribute('url.full', `${url.origin}${prepared.path}`);
+    }
+    try {
+      res = await exchange(pool, prepared, maxBodyBytes, stop.during);
+    } catch (err) {
+      if (stop.why() === 'client') return { error: cancelledError(), health: 'unknown', retry: false, type: 'CANCELLED' };
+      if (stop.why() === 'deadline') return { error: timeoutError(), health: 'down', retry: false, type: 'UPSTREAM_TIMEOUT' };
       const code = (err as { code?: unknown }).code;
       if (typeof code !== 'string' || !TRANSPORT_CODES.has(code)) throw err;
       const error = unavailableError();
       error.cause = err;
-      return { error, health: 'down', retry: true };
+      return { error, health: 'down', retry: true, type: code };
     }
     const { status, text } = res;
     const headerRequestId = header(res.headers['x-request-id']);
-    if (text === undefined) return { error: tooLargeError(status, headerRequestId), health: 'up', retry: false };
+    if (text === undefined) return { error: tooLargeError(status, headerRequestId), health: 'up', retry: false, status, type: 'UPSTREAM_ERROR' };
 
     let body: unknown;
     try {
@@ -232,19 +283,23 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     }
     if (status >= 200 && status <= 299 && body !== undefined) {
       try {
-        return { page: dialect.toPage(body, request), health: 'up' };
+        return { page: dialect.toPage(body, request), health: 'up', status };
       } catch (err) {
         if (!(err instanceof MalformedBodyError)) throw err;
         const error = classifyResponse(status, body, headerRequestId);
         error.cause = err;
-        return { error, health: 'up', retry: false };
+        return { error, health: 'up', retry: false, status, type: error.code };
       }
     }
+    const error = classifyResponse(status, body, headerRequestId);
     return {
-      error: classifyResponse(status, body, headerRequestId),
+      error,
       health: UNAVAILABLE_STATUSES.has(status) ? 'down' : 'up',
       retry: RETRIED_STATUSES.has(status),
       retryAfterMs: retryAfterMs(header(res.headers['retry-after'])),
+      status,
+      // A 2xx that is no page is the gateway's call, not the status's.
+      type: status >= 200 && status <= 299 ? error.code : String(status),
     };
   }
 
@@ -291,7 +346,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
         let outcome: Attempt;
         attempted();
         try {
-          outcome = await attempt(request, call, stop);
+          outcome = await attempt(request, call, stop, n - 1);
         } catch (err) {
           breaker.record(pass, 'unknown');
           throw err;
