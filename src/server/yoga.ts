@@ -73,7 +73,8 @@ export function createYogaServer({ client, live, tokens, log, endpoint, maskErro
       useErrorLog(log),
       useRequestTrace(log),
       useSharedSubscriptionResults(shared),
-      ...(compression.encodings.length > 0 ? [useCompression(compression)] : []),
+      // Also with compression off: GET answers' entity tags are set there.
+      useCompression(compression),
     ],
   });
 }

@@ -5,10 +5,10 @@
  * variants. Bodies are read raw (node:http, which decodes nothing) and decoded here.
  */
 import { request } from 'node:http';
-import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateJobs } from '../../src/emulator/index.ts';
 import { isCompressible, mergeVary, negotiate, parseAcceptEncoding, type Encoding } from '../../src/server/transports/compression.ts';
+import { send, varies, type Raw } from '../support/raw-http.ts';
 import { AUTH, startStack, type Stack } from '../support/stack.ts';
 
 describe('negotiate', () => {
@@ -89,35 +89,6 @@ describe('mergeVary and isCompressible', () => {
   });
 });
 
-interface Raw {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  /** The body as sent. */
-  wire: Buffer;
-  /** The body decoded by its Content-Encoding. */
-  text: string;
-}
-
-/** One request on a fresh connection, the body read as it came. */
-function send(origin: string, method: string, path: string, headers: Record<string, string>, body?: string): Promise<Raw> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${origin}${path}`, { method, headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('error', reject);
-      res.on('end', () => {
-        const wire = Buffer.concat(chunks);
-        const encoding = res.headers['content-encoding'];
-        // HEAD: the headers of the encoded answer, no bytes to decode.
-        const decoded = wire.length === 0 ? wire : encoding === 'br' ? brotliDecompressSync(wire) : encoding === 'gzip' ? gunzipSync(wire) : wire;
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, wire, text: decoded.toString('utf8') });
-      });
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
 const PAGE = '{ trainingJobs(perPage: 1000) { totalCount jobs { id name description status statusCode versionId createdAt duration } } }';
 const SMALL = '{ trainingJobs(perPage: 1) { totalCount } }';
 const ORIGIN = 'https://app.example.com';
@@ -126,7 +97,6 @@ const post = (stack: Stack, query: string, extra: Record<string, string> = {}, p
   send(stack.origin, 'POST', '/graphql', { 'content-type': 'application/json', ...AUTH, ...extra }, JSON.stringify({ query, ...params }));
 const get = (stack: Stack, query: string, extra: Record<string, string> = {}) =>
   send(stack.origin, 'GET', `/graphql?query=${encodeURIComponent(query)}`, { 'x-graphql-csrf': '1', ...AUTH, ...extra });
-const varies = (raw: Raw) => String(raw.headers['vary'] ?? '').split(',').map((v) => v.trim().toLowerCase()).filter(Boolean);
 
 /** What compression must hold to for a large answer: the coding, the length sent, the bytes. */
 function expectCompressed(raw: Raw, encoding: Encoding, identity: Raw) {
@@ -192,8 +162,9 @@ describe('over HTTP, with the defaults (br and gzip from 4096 bytes)', () => {
     const raw = await post(stack, PAGE, { 'accept-encoding': 'gzip', origin: ORIGIN });
     expect(raw.headers['access-control-allow-origin']).toBe(ORIGIN);
     expect(varies(raw)).toEqual(['origin', 'accept-encoding']);
+    // A GET success varies on the credential too (http-caching.test.ts).
     const small = await get(stack, SMALL, { 'accept-encoding': 'gzip', origin: ORIGIN });
-    expect(varies(small)).toEqual(['origin', 'accept-encoding']);
+    expect(varies(small)).toEqual(['origin', 'accept-encoding', 'authorization', 'x-auth-token']);
   });
 
   it('compresses yoga\'s answer to a GET query the same way', async () => {

@@ -13,6 +13,7 @@
 import { ServerResponse, type IncomingMessage, type OutgoingHttpHeader, type OutgoingHttpHeaders } from 'node:http';
 import { brotliCompressSync, constants, gzipSync, type BrotliOptions, type ZlibOptions } from 'node:zlib';
 import type { Plugin } from 'graphql-yoga';
+import { CACHE_CONTROL, CREDENTIAL_VARY, entityTag, matchesIfNoneMatch } from '../http/etag.ts';
 
 export type Encoding = 'br' | 'gzip';
 type Header = OutgoingHttpHeader | null | undefined;
@@ -140,6 +141,15 @@ interface Encoded {
   vary: string | undefined;
 }
 
+/** The coding a compressible answer of `length` bytes goes out in, or undefined for identity. */
+function codingFor(options: CompressionOptions, acceptEncoding: string | undefined, length: number): Encoding | undefined {
+  // The size first: most answers are small, and then the header is not even read.
+  return length > 0 && length >= options.minBytes ? negotiate(acceptEncoding, options.encodings) : undefined;
+}
+
+const compress = (body: string | Buffer, encoding: Encoding): Buffer =>
+  encoding === 'br' ? brotliCompressSync(body, BROTLI) : gzipSync(body, GZIP);
+
 /** The bytes to send for an answer not yet encoded, and what its headers must say of them. */
 function encode(
   options: CompressionOptions, acceptEncoding: string | undefined, type: Header, vary: Header[], body: string | Buffer,
@@ -149,10 +159,9 @@ function encode(
     return { body, length, encoding: undefined, vary: undefined };
   }
   const varies = mergeVary(...vary, 'Accept-Encoding');
-  // The size first: most answers are small, and then the header is not even read.
-  const encoding = length > 0 && length >= options.minBytes ? negotiate(acceptEncoding, options.encodings) : undefined;
+  const encoding = codingFor(options, acceptEncoding, length);
   if (encoding === undefined) return { body, length, encoding, vary: varies };
-  const compressed = encoding === 'br' ? brotliCompressSync(body, BROTLI) : gzipSync(body, GZIP);
+  const compressed = compress(body, encoding);
   return { body: compressed, length: compressed.length, encoding, vary: varies };
 }
 
@@ -179,12 +188,34 @@ export function createCompressor(options: CompressionOptions = DEFAULT_COMPRESSI
  * requests and everything the fast path does not take). It acts only where whatwg-node's server
  * context carries that response (`res`): an answer yoga returns as a Response to the fast path
  * is compressed there, by send(). Most error answers are below the threshold and go out whole.
+ *
+ * A GET answer that is a plain success also gets its entity tag here (http/etag.ts), where both
+ * its identity bytes and its coding are known, and becomes a 304 when the client holds that tag:
+ * the query has run all the same, only the bytes are saved. Registered even with compression
+ * off, for the tags.
  */
 export function useCompression(options: CompressionOptions): Plugin {
+  const on = options.encodings.length > 0;
+  // The requests whose result may be tagged, as the result is known before its bytes are.
+  const taggable = new WeakSet<Request>();
   return {
+    onResultProcess({ request, result }) {
+      // A single result without `errors`: not a batch, not a stream (an async iterable), and
+      // no error, partial or whole, whose cause may be gone on the next try.
+      if ((request.method === 'GET' || request.method === 'HEAD') && !Array.isArray(result) && !(Symbol.asyncIterator in result)
+        && (result as { errors?: unknown }).errors === undefined) {
+        taggable.add(request);
+      }
+    },
     onResponse({ request, response, serverContext, setResponse, fetchAPI }) {
       const res = (serverContext as { res?: unknown }).res;
-      if (!(res instanceof ServerResponse) || !isCompressible(response.headers.get('content-type'))) return;
+      if (!(res instanceof ServerResponse)) return;
+      const type = response.headers.get('content-type');
+      // A result over SSE is a stream of one event, and the error statuses have no tag either.
+      if (taggable.has(request) && response.status === 200 && GRAPHQL_JSON.test(type ?? '') && !response.headers.has('content-encoding')) {
+        return response.arrayBuffer().then((buffer) => setResponse(tagged(options, request, response, res, Buffer.from(buffer), fetchAPI)));
+      }
+      if (!on || !isCompressible(type)) return;
       if (response.headers.has('content-encoding')) return;
       const vary = [res.getHeader('vary'), response.headers.get('vary')];
       const accept = request.headers.get('accept-encoding') ?? undefined;
@@ -197,7 +228,7 @@ export function useCompression(options: CompressionOptions): Plugin {
       }
       return response.arrayBuffer().then((buffer) => {
         const body = Buffer.from(buffer);
-        const out = encode(options, accept, response.headers.get('content-type'), vary, body);
+        const out = encode(options, accept, type, vary, body);
         const headers = new fetchAPI.Headers(response.headers);
         headers.set('content-length', String(out.length));
         if (out.vary !== undefined) headers.set('vary', out.vary);
@@ -207,3 +238,38 @@ export function useCompression(options: CompressionOptions): Plugin {
     },
   };
 }
+
+/**
+ * A GET success as it goes out: 304 when If-None-Match holds its tag, else the body in the coding
+ * negotiated; either way with the tag, Cache-Control and a Vary naming the credential.
+ */
+function tagged(
+  options: CompressionOptions, request: Request, response: Response, res: ServerResponse, identity: Buffer, fetchAPI: { Response: typeof Response },
+): Response {
+  const on = options.encodings.length > 0;
+  const encoding = on ? codingFor(options, request.headers.get('accept-encoding') ?? undefined, identity.length) : undefined;
+  const tag = entityTag(identity, encoding);
+  // A record rather than a copy of yoga's Headers: whatwg-node's keep a capitalized
+  // Content-Type through delete().
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    if (!BODY_HEADERS.has(name.toLowerCase())) headers[name.toLowerCase()] = value;
+  });
+  headers['etag'] = tag;
+  headers['cache-control'] = CACHE_CONTROL;
+  headers['vary'] = mergeVary(res.getHeader('vary'), response.headers.get('vary'), on ? 'Accept-Encoding' : undefined, CREDENTIAL_VARY);
+  // RFC 9110 §15.4.5: a 304 carries the validators and Vary a 200 would, and none of the
+  // headers that describe a body. Nothing is compressed for it.
+  if (matchesIfNoneMatch(request.headers.get('if-none-match'), tag)) {
+    return new fetchAPI.Response(null, { status: 304, statusText: 'Not Modified', headers });
+  }
+  const sent = encoding === undefined ? identity : compress(identity, encoding);
+  headers['content-type'] = response.headers.get('content-type')!;
+  headers['content-length'] = String(sent.length);
+  if (encoding !== undefined) headers['content-encoding'] = encoding;
+  return new fetchAPI.Response(sent as Buffer<ArrayBuffer>, { status: 200, statusText: response.statusText, headers });
+}
+
+// The media types of a single GraphQL result (yoga's regular result processor).
+const GRAPHQL_JSON = /^application\/(?:graphql-response\+)?json(?:;|$)/i;
+const BODY_HEADERS = new Set(['content-type', 'content-length', 'content-encoding']);
