@@ -26,6 +26,8 @@ export interface RequestTrace {
   server: Span | undefined;
   /** Its operation's INTERNAL span, once the operation is known: the upstream calls' parent. */
   operationSpan: Span | undefined;
+  /** The client's address after TRUST_PROXY (server/http/client-address.ts), when known. */
+  remote?: string | undefined;
 }
 
 export interface GatewayContext {

@@ -99,6 +99,8 @@ async function main(): Promise<void> {
     corsOrigins: config.corsOrigins,
     rateLimit: config.rateLimit,
     limiter: fleet?.limiter,
+    trustProxy: config.trustProxy,
+    maxSocketsPerCaller: config.live.maxSocketsPerCaller,
     persisted,
     tokens: { mode: config.auth, token: config.token, demoToken: config.endpoint === undefined ? 'demo-token' : undefined },
   });

@@ -22,6 +22,7 @@ import { operationLimitRules, type OperationLimits } from './plugins/use-operati
 import type { ParserLimits } from './plugins/use-parser-limits.ts';
 import { refuseBody } from './http/body-limit.ts';
 import { applyCors } from './http/cors.ts';
+import { clientAddressOf } from './http/client-address.ts';
 import { createRateLimiter, type RateLimiter } from '../upstream/rate-limit.ts';
 import { sendError } from './http/error-response.ts';
 import { createCompressor, DEFAULT_COMPRESSION, type CompressionOptions, type Compressor } from './transports/compression.ts';
@@ -59,6 +60,10 @@ export interface GatewayOptions {
   rateLimit?: { perSecond: number; burst: number };
   /** Where the rate limits' buckets live, default this process (built from rateLimit). */
   limiter?: RateLimiter;
+  /** TRUST_PROXY: the proxies whose X-Forwarded-For is believed (client-address.ts), default none. */
+  trustProxy?: readonly string[];
+  /** LIVE_MAX_SOCKETS_PER_CALLER: open WebSockets per caller (websocket.ts), default 10. */
+  maxSocketsPerCaller?: number;
   /** Persisted operations (persisted-operations.ts), default none. */
   persisted?: PersistedOperations;
   /** Logs and metrics (telemetry.ts); default a fresh registry without the cache metrics. */
@@ -137,6 +142,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const { introspection = true, graphiql = true, corsOrigins = [] } = options;
   const limitRules = operationLimitRules(options.limits);
   const limiter = options.limiter ?? createRateLimiter(options.rateLimit ?? { perSecond: 0, burst: 0 });
+  const clientAddress = clientAddressOf(options.trustProxy ?? []);
   if (!introspection) limitRules.push(NoSchemaIntrospectionCustomRule);
   const maskErrorFn = createMaskError();
   const compression = options.compression ?? DEFAULT_COMPRESSION;
@@ -161,7 +167,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     compressor,
     createContext: (req, trace, signal, subscription) => {
       const headers = nodeHeaders(req);
-      const caller = subscription ? { registry: live, credential: callerToken(headers), address: req.socket.remoteAddress } : undefined;
+      const caller = subscription ? { registry: live, credential: callerToken(headers), address: trace.remote } : undefined;
       return createContext({ client, trace, token: upstreamToken(tokens, headers), log, signal, live: caller });
     },
   });
@@ -174,6 +180,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     res.setHeader('x-request-id', requestId);
     if (draining) res.setHeader('connection', 'close');
     const trace = telemetry.begin(req, res, requestId);
+    // Once per request: everything that keys a caller by address, and the log line, read it here.
+    trace.remote = clientAddress(req);
     const path = (req.url ?? '/').split('?', 1)[0];
     const unexpected = (err: unknown) => {
       // A client that hung up mid-body is no fault of ours: its request line says `aborted`.
@@ -196,7 +204,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     }
     if (path !== GRAPHQL_ENDPOINT) return serve(req, res, trace, path, unexpected);
     trace.kind = 'graphql';
-    const wait = limiter.take(callerToken(nodeHeaders(req)), req.socket.remoteAddress);
+    const wait = limiter.take(callerToken(nodeHeaders(req)), trace.remote);
     if (typeof wait === 'number') {
       if (!refuseRateLimited(req, res, trace, wait)) serve(req, res, trace, path, unexpected);
       return;
@@ -214,13 +222,14 @@ export function createGateway(options: GatewayOptions): Gateway {
       return;
     }
     getYoga()
-      .then((server) => server.handle(req, res, { trace, address: req.socket.remoteAddress }))
+      .then((server) => server.handle(req, res, { trace, address: trace.remote }))
       .catch(unexpected);
   }
 
   const server = createServer(handler);
   const websocket = attachWebSocket({
     server, endpoint: GRAPHQL_ENDPOINT, getYoga, log, telemetry, corsOrigins, limiter, maxPayload: maxRequestBytes, persisted,
+    clientAddress, maxSocketsPerCaller: options.maxSocketsPerCaller ?? 10,
   });
   // Load yoga soon after start-up, off the path of the first requests (the fast path needs none).
   const warm = async () => {

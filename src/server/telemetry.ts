@@ -196,6 +196,7 @@ export function createTelemetry({ log, cache = false, redis = false }: Telemetry
       status,
       ms: Math.round(seconds * 10_000) / 10,
     };
+    if (trace.remote !== undefined) line['remote'] = trace.remote;
     if (trace.operation !== undefined) line['operation'] = trace.operation.slice(0, 100);
     if (errorCode !== undefined) line['errorCode'] = errorCode;
     if (upstream.calls > 0 || upstream.cached > 0) line['upstream'] = upstream;
@@ -215,6 +216,7 @@ export function createTelemetry({ log, cache = false, redis = false }: Telemetry
       upstream: { calls: 0, attempts: 0, cached: 0, outcome: undefined },
       server: undefined,
       operationSpan: undefined,
+      remote: undefined,
     };
     const end = (ending: Ending) => {
       inFlightCount--;

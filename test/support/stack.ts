@@ -47,6 +47,10 @@ export interface StackOptions {
   graphiql?: boolean;
   corsOrigins?: string[];
   rateLimit?: { perSecond: number; burst: number };
+  /** TRUST_PROXY, as config.ts expands it (default none). */
+  trustProxy?: string[];
+  /** LIVE_MAX_SOCKETS_PER_CALLER (default 10). */
+  maxSocketsPerCaller?: number;
   persisted?: PersistedOperations;
   /** Replace the upstream client (only for provoking a bug in the gateway itself). */
   client?: UpstreamClient;
@@ -132,6 +136,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     graphiql: options.graphiql,
     corsOrigins: options.corsOrigins,
     rateLimit: options.rateLimit,
+    trustProxy: options.trustProxy,
+    maxSocketsPerCaller: options.maxSocketsPerCaller,
     persisted: options.persisted,
   });
   const { server } = gateway;

@@ -139,7 +139,7 @@ export function createFastPath(options: FastPathOptions) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     }
     const request = new Request(`http://localhost${req.url ?? '/'}`, { method: 'POST', headers, body: new Uint8Array(body), signal });
-    const response = await yoga.handle(request, { trace, address: req.socket.remoteAddress });
+    const response = await yoga.handle(request, { trace, address: trace.remote });
     if (response.headers.get('content-type') !== EVENT_STREAM || response.body === null) {
       // Whole: compressed like the answers of this path (yoga's own plugin only acts where yoga writes).
       options.compressor.send(req, res, response.status, Object.fromEntries(response.headers), Buffer.from(await response.arrayBuffer()));

@@ -32,6 +32,8 @@ export interface WebSocketOptions {
   /** CORS_ORIGINS: an upgrade from any other Origin is refused with 403; no Origin is allowed. */
   corsOrigins: readonly string[];
   limiter: RateLimiter;
+  /** The client address of an upgrade request, read once as it was admitted (websocket.ts). */
+  addressOf(request: IncomingMessage): string | undefined;
   /** The largest message accepted (MAX_REQUEST_BYTES). */
   maxPayload: number;
   persisted?: PersistedOperations | undefined;
@@ -63,7 +65,7 @@ function credentialHeaders(payload: Record<string, unknown> | undefined, request
 }
 
 export function createWebSocketServer(options: WebSocketOptions): WebSocketServer {
-  const { endpoint, getYoga, log, telemetry, limiter, persisted } = options;
+  const { endpoint, getYoga, log, telemetry, limiter, persisted, addressOf } = options;
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload });
   // Each operation's trace ends when the operation completes, is refused, or its socket closes.
   const operations = new WeakMap<object, Map<string, Operation>>();
@@ -88,8 +90,10 @@ export function createWebSocketServer(options: WebSocketOptions): WebSocketServe
       onSubscribe: async (ctx, id, payload) => {
         const { request } = ctx.extra;
         const headers = credentialHeaders(ctx.connectionParams, request);
+        const address = addressOf(request);
         const requestId = randomUUID();
         const operation = { ...telemetry.beginOperation(requestId, 'WS', endpoint), abort: new AbortController() };
+        operation.trace.remote = address;
         operationsOf(ctx).set(id, operation);
         // graphql-ws answers these with an error message and calls no onComplete.
         const refused = (errors: readonly GraphQLError[]) => {
@@ -97,7 +101,7 @@ export function createWebSocketServer(options: WebSocketOptions): WebSocketServe
           finish(ctx, id, false);
           return traced;
         };
-        if ((await limiter.take(callerToken(headers), request.socket.remoteAddress)) > 0) {
+        if ((await limiter.take(callerToken(headers), address)) > 0) {
           return refused([new GraphQLError('Too many requests: try again in a moment.', { extensions: { code: 'RATE_LIMITED' } })]);
         }
         let query: string;
@@ -111,7 +115,7 @@ export function createWebSocketServer(options: WebSocketOptions): WebSocketServe
         const enveloped = yoga.getEnveloped({
           request: { headers, signal: operation.abort.signal },
           trace: operation.trace,
-          address: request.socket.remoteAddress,
+          address,
           params,
         } as never);
         let document;

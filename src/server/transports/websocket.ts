@@ -1,16 +1,21 @@
 /**
  * GraphQL over WebSocket (the graphql-ws protocol, subprotocol graphql-transport-ws) on the
  * gateway's own node:http server, at the GraphQL endpoint. Upgrades are checked here first
- * (path, Origin against CORS_ORIGINS, the caller's rate); the server that speaks the protocol
- * (websocket-server.ts) is loaded on the first upgrade that passes.
+ * (path, Origin against CORS_ORIGINS, the caller's rate, its open sockets); the server that
+ * speaks the protocol (websocket-server.ts) is loaded on the first upgrade that passes.
+ *
+ * The caller of a socket is who the upgrade request says it is: a hash of its own credential,
+ * else its client address after TRUST_PROXY (DESIGN.md "Edges"). A credential sent later in
+ * connection_init does not move the socket: it is counted where it was admitted.
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { WebSocketServer } from 'ws';
 import { errorForLog } from '../../logger.ts';
-import { callerToken } from '../../upstream/auth.ts';
+import { callerIdentity, callerToken } from '../../upstream/auth.ts';
 import { isOriginAllowed } from '../http/cors.ts';
+import type { ClientAddress } from '../http/client-address.ts';
 import type { WebSocketOptions } from './websocket-server.ts';
 
 export interface WebSocketFront {
@@ -24,12 +29,37 @@ function refuse(socket: Duplex, status: number, reason: string): void {
   socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
 
-export function attachWebSocket(options: WebSocketOptions): WebSocketFront {
-  const { server, endpoint, log, corsOrigins, limiter } = options;
+export interface WebSocketFrontOptions extends Omit<WebSocketOptions, 'addressOf'> {
+  /** TRUST_PROXY's reading of a request (client-address.ts). */
+  clientAddress: ClientAddress;
+  /** LIVE_MAX_SOCKETS_PER_CALLER: open sockets per caller in this process. */
+  maxSocketsPerCaller: number;
+}
+
+export function attachWebSocket(options: WebSocketFrontOptions): WebSocketFront {
+  const { server, endpoint, log, corsOrigins, limiter, clientAddress, maxSocketsPerCaller } = options;
+  // Open sockets per caller; a caller's entry goes with its last socket.
+  const sockets = new Map<string, number>();
+  // The client address each admitted upgrade was read with, for its socket's operations.
+  const addresses = new WeakMap<IncomingMessage, string | undefined>();
+  const addressOf = (req: IncomingMessage) => addresses.get(req);
   let loading: Promise<WebSocketServer> | undefined;
   let wss: WebSocketServer | undefined;
   const load = () =>
-    (loading ??= import('./websocket-server.ts').then(({ createWebSocketServer }) => (wss = createWebSocketServer(options))));
+    (loading ??= import('./websocket-server.ts').then(({ createWebSocketServer }) => (wss = createWebSocketServer({ ...options, addressOf }))));
+
+  /** Counts a socket against its caller until it closes, however it closes; false when over the cap. */
+  function admit(socket: Duplex, caller: string): boolean {
+    const open = sockets.get(caller) ?? 0;
+    if (open >= maxSocketsPerCaller) return false;
+    sockets.set(caller, open + 1);
+    socket.once('close', () => {
+      const left = (sockets.get(caller) ?? 1) - 1;
+      if (left > 0) sockets.set(caller, left);
+      else sockets.delete(caller);
+    });
+    return true;
+  }
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
@@ -39,6 +69,10 @@ export function attachWebSocket(options: WebSocketOptions): WebSocketFront {
     if (req.headers.origin !== undefined && !isOriginAllowed(req.headers.origin, corsOrigins)) return refuse(socket, 403, 'Forbidden');
     const upgrade = (wait: number) => {
       if (wait > 0) return refuse(socket, 429, 'Too Many Requests');
+      // Gone while a shared bucket answered: nothing to count, and no 'close' would uncount it.
+      if (socket.destroyed) return;
+      if (!admit(socket, callerIdentity(token, address))) return refuse(socket, 429, 'Too Many Requests');
+      addresses.set(req, address);
       load().then(
         (server) => {
           if (!socket.destroyed) server.handleUpgrade(req, socket, head, (ws) => server.emit('connection', ws, req));
@@ -51,7 +85,8 @@ export function attachWebSocket(options: WebSocketOptions): WebSocketFront {
     };
     // The upgrade request's own credential, as the connection's operations default to it.
     const token = callerToken({ get: (name) => (typeof req.headers[name] === 'string' ? (req.headers[name] as string) : null) });
-    const wait = limiter.take(token, req.socket.remoteAddress);
+    const address = clientAddress(req);
+    const wait = limiter.take(token, address);
     if (typeof wait === 'number') upgrade(wait);
     else void wait.then(upgrade);
   });
