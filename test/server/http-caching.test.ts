@@ -151,6 +151,17 @@ describe.each<[string, PersistedMode | undefined, Path]>([
     expectTagged(other);
     expect(other.headers['etag']).not.toBe(full.headers['etag']);
   });
+
+  it('never tags the same operation sent by POST, nor answers it 304', async () => {
+    // Read by yoga itself in allow-list mode; by the fast path, or handed over by it, otherwise.
+    const params = mode === undefined ? { query: SMALL } : { extensions: { persistedQuery: { version: 1, sha256Hash: sha256(SMALL) } } };
+    for (const header of [full.headers['etag'] as string, '*']) {
+      const raw = await post(stack.origin, params, { 'if-none-match': header });
+      expect(raw.status).toBe(200);
+      expectUntagged(raw);
+      expect(raw.text).toBe(full.text);
+    }
+  });
 });
 
 describe('with compression (br and gzip from 4096 bytes)', () => {
@@ -299,6 +310,23 @@ describe('answers without a tag', () => {
     const unknown = await get(stack.origin, byId('{ unknown }'), { 'if-none-match': '*' });
     expectUntagged(unknown);
     expect(unknown.text).toMatch(/PersistedQueryNotFound/);
+  });
+
+  it('POST of a form, which yoga reads itself', async () => {
+    const headers = { 'content-type': 'application/x-www-form-urlencoded', 'x-graphql-csrf': '1', 'if-none-match': tag, ...AUTH };
+    const raw = await send(stack.origin, 'POST', '/graphql', headers, `query=${encodeURIComponent(SMALL)}`);
+    expect(raw.status).toBe(200);
+    expectUntagged(raw);
+    expect(JSON.parse(raw.text).data.trainingJobs.jobs).toHaveLength(2);
+  });
+
+  it.each([
+    ['multipart/mixed', 200],
+    ['image/png', 406],
+  ])('GET of a query for Accept: %s (no JSON to tag)', async (accept, status) => {
+    const raw = await get(stack.origin, byQuery(SMALL), { accept, 'if-none-match': '*' });
+    expect(raw.status).toBe(status);
+    expectUntagged(raw);
   });
 
   it('GraphiQL\'s page', async () => {
