@@ -177,7 +177,7 @@ export function createTelemetry({ log, cache = false, redis = false }: Telemetry
     const errorCode = trace.errorCode === undefined || CODE.test(trace.errorCode) ? trace.errorCode : 'OTHER';
     if (trace.kind === 'graphql') {
       const operation = operationLabel(trace.operation);
-      // An error without a code (yoga's CSRF refusal, say) is told apart by its status.
+      // An error without a code is told apart by its status.
       const outcome = aborted
         ? 'CANCELLED'
         : errorCode !== undefined && (errorCode !== 'OTHER' || status < 400)
