@@ -38,3 +38,46 @@ describe('the CSRF refusal', () => {
     expect(line).toMatchObject({ status: 403, errorCode: 'BAD_REQUEST' });
   });
 });
+
+describe('SSE answers', () => {
+  let stack: Stack;
+  let plain: Stack;
+  beforeAll(async () => {
+    [stack, plain] = await Promise.all([startStack(), startStack({ compression: { encodings: [], minBytes: 4096 } })]);
+  });
+  afterAll(() => Promise.all([stack.close(), plain.close()]));
+
+  /** The head of an event stream, read until its first event. */
+  function head(s: Stack, method: 'GET' | 'POST', params: Record<string, unknown>) {
+    const headers = { accept: 'text/event-stream', 'accept-encoding': 'gzip, br', 'x-graphql-csrf': '1', 'content-type': 'application/json', ...AUTH };
+    const path = method === 'GET' ? `/graphql?query=${encodeURIComponent(params['query'] as string)}` : '/graphql';
+    return new Promise<{ headers: Record<string, unknown>; text: string }>((resolve, reject) => {
+      const req = request(`${s.origin}${path}`, { method, headers, agent: false }, (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => {
+          text += chunk.toString('utf8');
+          if (!text.includes('event: next')) return;
+          resolve({ headers: res.headers, text });
+          req.destroy();
+        });
+      });
+      req.on('error', reject);
+      req.end(method === 'POST' ? JSON.stringify(params) : undefined);
+    });
+  }
+
+  it.each([
+    ['the fast path\'s writer (a JSON POST)', 'POST', { query: LIVE }],
+    ['yoga\'s writer (a GET)', 'GET', { query: LIVE }],
+    ['yoga\'s writer relayed by the fast path (a POST with extensions)', 'POST', { query: LIVE, extensions: {} }],
+    ['yoga\'s writer for a query over SSE', 'GET', { query: '{ trainingJobs(perPage: 1) { totalCount } }' }],
+  ] as const)('%s: no-cache, no-transform and no Content-Encoding, compression on and off', async (_what, method, params) => {
+    for (const s of [stack, plain]) {
+      const first = await head(s, method, params);
+      expect(first.headers['content-type']).toMatch(/^text\/event-stream/);
+      expect(first.headers['cache-control']).toBe('no-cache, no-transform');
+      expect(first.headers).not.toHaveProperty('content-encoding');
+      expect(first.text).toContain('"totalCount"');
+    }
+  });
+});

@@ -122,6 +122,13 @@ export function isCompressible(contentType: Header): boolean {
 }
 const compressible = new Map<string, boolean>();
 
+/**
+ * An event stream's Cache-Control (DESIGN.md "Edges"): no-transform, so that no proxy compresses
+ * it or holds it back. Both SSE writers send it: the fast path's (sse-stream.ts) and yoga's,
+ * through useCompression below.
+ */
+export const EVENT_STREAM_CACHE_CONTROL = 'no-cache, no-transform';
+
 export interface Compressor {
   /**
    * Writes a whole answer: compressed when it is compressible, at least minBytes long, not
@@ -208,6 +215,13 @@ export function useCompression(options: CompressionOptions): Plugin {
       }
     },
     onResponse({ request, response, serverContext, setResponse, fetchAPI }) {
+      // yoga's SSE answers, written here or relayed by the fast path: never encoded, so without
+      // the Content-Encoding `none` yoga gives them, which names no coding.
+      if (response.headers.get('content-type')?.startsWith('text/event-stream')) {
+        response.headers.delete('content-encoding');
+        response.headers.set('cache-control', EVENT_STREAM_CACHE_CONTROL);
+        return;
+      }
       const res = (serverContext as { res?: unknown }).res;
       if (!(res instanceof ServerResponse)) return;
       const type = response.headers.get('content-type');

@@ -13,6 +13,7 @@ import type { LiveEvent } from '../../live/events.ts';
 import type { LiveSource } from '../../live/stream.ts';
 import type { RequestTrace } from '../../context.ts';
 import { publicError, traceErrors } from '../plugins/use-request-trace.ts';
+import { EVENT_STREAM_CACHE_CONTROL } from './compression.ts';
 
 const PING = ':\n\n';
 const PING_MS = 12_000;
@@ -55,7 +56,7 @@ export function createStreamWriter() {
    * does not keep up gets the newest result once its socket drains, the ones between are dropped.
    */
   function streamResults(res: ServerResponse, source: LiveSource, { trace, maskError, execute }: StreamOptions): void {
-    res.writeHead(200, { 'content-type': 'text/event-stream', connection: 'keep-alive', 'cache-control': 'no-cache', 'content-encoding': 'none' });
+    res.writeHead(200, { 'content-type': 'text/event-stream', connection: 'keep-alive', 'cache-control': EVENT_STREAM_CACHE_CONTROL });
     res.write(PING);
     track(res);
     let waiting: ExecutionResult | undefined;
