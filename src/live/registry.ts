@@ -32,7 +32,7 @@ export interface LiveRegistryOptions {
   election?: PollerElection;
   /** How events reach subscribers; default in process. */
   bus?: PageBus;
-  /** Told of every change in the counts, and of events delivered (metrics). */
+  /** Told of every change in the counts, and of events written to clients (metrics). */
   observe?: LiveObserver | undefined;
   /** Default Math.random: the pollers' jitter. */
   random?: () => number;
@@ -40,7 +40,8 @@ export interface LiveRegistryOptions {
 
 export interface LiveObserver {
   counts(subscriptions: number, pollers: number): void;
-  delivered(events: number): void;
+  /** Events a subscriber's client was sent (stream.ts): not those dropped for a slow reader. */
+  written(events: number): void;
 }
 
 export interface LiveCaller {
@@ -84,6 +85,7 @@ export function createLiveRegistry(options: LiveRegistryOptions): LiveRegistry {
   let closed = false;
 
   const counted = () => observe?.counts(subscriptions, pollers);
+  const written = observe === undefined ? undefined : (events: number) => observe.written(events);
 
   function deliver(key: string, event: LiveEvent) {
     const topic = topics.get(key);
@@ -92,7 +94,6 @@ export function createLiveRegistry(options: LiveRegistryOptions): LiveRegistry {
       if (event.fingerprint === topic.latest?.fingerprint) return;
       topic.latest = event;
       for (const stream of topic.streams) stream.push(event);
-      observe?.delivered(topic.streams.size);
       return;
     }
     // A transient failure reaches only the streams still waiting for their first event.
@@ -101,7 +102,6 @@ export function createLiveRegistry(options: LiveRegistryOptions): LiveRegistry {
       topic.streams.delete(stream);
       stream.push(event);
     }
-    observe?.delivered(reached.length);
     if (event.final || topic.streams.size === 0) drop(key, topic);
   }
 
@@ -161,15 +161,12 @@ export function createLiveRegistry(options: LiveRegistryOptions): LiveRegistry {
       const current = topics.get(key);
       if (current?.streams.delete(stream) && current.streams.size === 0) drop(key, current);
       counted();
-    });
+    }, written);
     subscriptions++;
     perCaller.set(caller.identity, mine + 1);
     topic.streams.add(stream);
     counted();
-    if (topic.latest !== undefined) {
-      stream.push(topic.latest);
-      observe?.delivered(1);
-    }
+    if (topic.latest !== undefined) stream.push(topic.latest);
     if (caller.signal?.aborted) void stream.return();
     else caller.signal?.addEventListener('abort', onAbort, { once: true });
     return stream;
@@ -186,6 +183,7 @@ export function createLiveRegistry(options: LiveRegistryOptions): LiveRegistry {
       next: () => (stream ??= register(query, caller)).next(),
       listen: (listener) => (stream ??= register(query, caller)).listen(listener),
       return: () => (stream ??= createStream(() => {})).return(),
+      wrote: () => stream?.wrote(),
       [Symbol.asyncIterator]: () => source,
     };
     return source;

@@ -2,6 +2,11 @@
  * One subscriber's stream of events, as the async iterator GraphQL subscriptions consume, or
  * pushed to a listener. A slow reader never makes it grow: a page waiting to be read is replaced
  * by a newer one (only the latest page matters), and an error is the last event.
+ *
+ * The events counted (gateway_live_events_total) are those written to the client, not those
+ * pushed: an iterator's readers (yoga's SSE writer, graphql-ws) read the next event only once
+ * the one before is written, so an event read is one written; a listener may still drop what
+ * its socket cannot take, and says which it wrote (wrote()).
  */
 import type { GatewayError } from '../errors.ts';
 import type { LiveEvent } from './events.ts';
@@ -21,6 +26,8 @@ export interface LiveSource extends AsyncIterableIterator<LiveEvent> {
   listen(listener: LiveListener): void;
   /** The reader leaves: the stream closes at once. */
   return(): Promise<IteratorReturnResult<undefined>>;
+  /** A listener wrote one of the events it was given to its client. */
+  wrote(): void;
 }
 
 export interface LiveStream extends LiveSource {
@@ -46,7 +53,10 @@ class Stream implements LiveStream {
   private listener: LiveListener | undefined;
   hasPage = false;
 
-  constructor(private readonly onClose: () => void) {}
+  constructor(
+    private readonly onClose: () => void,
+    private readonly onWritten: ((events: number) => void) | undefined,
+  ) {}
 
   private close() {
     if (this.closed) return;
@@ -70,6 +80,7 @@ class Stream implements LiveStream {
     const event = queue.shift();
     if (event !== undefined) {
       this.waiting = undefined;
+      this.onWritten?.(1);
       resolve({ done: false, value: event });
     } else if (this.ending || this.closed) {
       this.waiting = undefined;
@@ -102,7 +113,10 @@ class Stream implements LiveStream {
 
   next(): Promise<IteratorResult<LiveEvent, undefined>> {
     const event = this.queue.shift();
-    if (event !== undefined) return Promise.resolve({ done: false, value: event });
+    if (event !== undefined) {
+      this.onWritten?.(1);
+      return Promise.resolve({ done: false, value: event });
+    }
     if (this.ending || this.closed) {
       this.close();
       return Promise.resolve(DONE);
@@ -118,14 +132,21 @@ class Stream implements LiveStream {
     return Promise.resolve(DONE);
   }
 
+  wrote() {
+    this.onWritten?.(1);
+  }
+
   [Symbol.asyncIterator]() {
     return this;
   }
 }
 
-/** `onClose` runs once, when the stream is read to its end or its reader leaves (return()). */
-export function createStream(onClose: () => void): LiveStream {
-  return new Stream(onClose);
+/**
+ * `onClose` runs once, when the stream is read to its end or its reader leaves (return());
+ * `onWritten` counts the events that reached the client.
+ */
+export function createStream(onClose: () => void, onWritten?: (events: number) => void): LiveStream {
+  return new Stream(onClose, onWritten);
 }
 
 /** A stream of one event, an error, then the end: how a subscription refused up front answers. */

@@ -112,10 +112,16 @@ export function createTelemetry({ log, cache = false, redis = false }: Telemetry
     help: 'Poll loops running in this process: one per distinct page watched.',
     registers: [registry],
   });
-  const liveEvents = new Counter({
+  // Counted per event and subscriber, ten thousand at a time: a plain sum, added when scraped.
+  let unscrapedEvents = 0;
+  new Counter({
     name: 'gateway_live_events_total',
-    help: 'Events handed to subscribers: pages, and errors that end a stream.',
+    help: 'Events written to subscribers: pages, and errors that end a stream; not the pages a slow reader skipped (it gets the latest).',
     registers: [registry],
+    collect() {
+      if (unscrapedEvents > 0) this.inc(unscrapedEvents);
+      unscrapedEvents = 0;
+    },
   });
   const lookups = cache
     ? new Counter({
@@ -269,8 +275,8 @@ export function createTelemetry({ log, cache = false, redis = false }: Telemetry
         liveSubscriptions.set(subscriptions);
         livePollers.set(pollers);
       },
-      delivered(events) {
-        if (events > 0) liveEvents.inc(events);
+      written(events) {
+        unscrapedEvents += events;
       },
     },
   };

@@ -53,7 +53,8 @@ export function createStreamWriter() {
   /**
    * Streams the source's events as results until it ends (then `complete`) or the client leaves
    * (then the source is returned). Pushed, not pulled: nothing waits between events. A reader that
-   * does not keep up gets the newest result once its socket drains, the ones between are dropped.
+   * does not keep up gets the newest result once its socket drains, the ones between are dropped
+   * (and the source is told of the ones written: the live events metric counts those).
    */
   function streamResults(res: ServerResponse, source: LiveSource, { trace, maskError, execute }: StreamOptions): void {
     res.writeHead(200, { 'content-type': 'text/event-stream', connection: 'keep-alive', 'cache-control': EVENT_STREAM_CACHE_CONTROL });
@@ -63,7 +64,10 @@ export function createStreamWriter() {
     const write = (result: ExecutionResult) => {
       if (res.destroyed || res.writableEnded) return;
       if (res.writableNeedDrain) waiting = result;
-      else res.write(chunkOf(result, trace, maskError));
+      else {
+        res.write(chunkOf(result, trace, maskError));
+        source.wrote();
+      }
     };
     const onDrain = () => {
       const result = waiting;
@@ -83,7 +87,10 @@ export function createStreamWriter() {
         else write(result);
       },
       complete() {
-        if (waiting !== undefined && !res.destroyed) res.write(chunkOf(waiting, trace, maskError));
+        if (waiting !== undefined && !res.destroyed) {
+          res.write(chunkOf(waiting, trace, maskError));
+          source.wrote();
+        }
         waiting = undefined;
         if (!res.destroyed) res.end(COMPLETE);
       },
