@@ -5,6 +5,7 @@
  * carry Server-Sent Events and WebSocket through the load balancer.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { BlockList } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -36,6 +37,7 @@ const documents = new Map(
 const yamlOf = (file: string): Yaml[] => [...(documents.get(file) ?? [])].map((doc) => doc.toJS());
 const kubernetes: Yaml[] = [...documents.keys()].filter((f) => f.startsWith('kubernetes/')).flatMap(yamlOf);
 const compose: Yaml = yamlOf('compose.yaml')[0];
+const configmapText = readFileSync(join(DEPLOY, 'kubernetes/configmap.yaml'), 'utf8');
 const nginx = parseNginx(readFileSync(join(DEPLOY, 'nginx.conf'), 'utf8'));
 const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
 
@@ -245,6 +247,21 @@ describe('Kubernetes manifests', () => {
     expect(security.readOnlyRootFilesystem).toBe(true);
     expect(security.allowPrivilegeEscalation).toBe(false);
   });
+
+  it('carries TRUST_PROXY commented out, telling the operator to set the ingress controller\'s pod CIDR', () => {
+    const { env } = gateway();
+    // Which addresses an ingress connects from is the cluster's to say: trusting a guess would
+    // let whoever else sits in it pick their own rate bucket.
+    expect(env).not.toHaveProperty('TRUST_PROXY');
+    const line = /^\s*#\s*TRUST_PROXY:\s*(\S+)\s*$/m.exec(configmapText);
+    expect(line, 'a commented TRUST_PROXY line').not.toBeNull();
+    // The comment right above it says what to put there.
+    const above = configmapText.slice(0, line!.index).trimEnd().split('\n');
+    const comment = above.slice(above.findLastIndex((l) => !/^\s*#/.test(l)) + 1).join(' ');
+    expect(comment).toMatch(/ingress controller's pod CIDR/);
+    // Uncommented as it stands, it is a value the gateway takes.
+    expect(configFor({ ...env, TRUST_PROXY: line![1]! }).trustProxy).toEqual([line![1]]);
+  });
 });
 
 describe('the compose file', () => {
@@ -284,6 +301,24 @@ describe('the compose file', () => {
     expect(imageCheck.join(' ')).toContain('/health');
     const expected = ['CMD', ...imageCheck.map((arg) => arg.replace('/health', '/ready'))];
     for (const name of gateways) expect(services[name].healthcheck.test, name).toEqual(expected);
+  });
+
+  it('gives nginx a fixed address on a fixed subnet, the one address every replica trusts', () => {
+    const { services, gateways, lb } = composeServices();
+    const networks = Object.entries(services[lb!].networks ?? {}) as Array<[string, Yaml]>;
+    expect(networks, 'nginx on one network, with a fixed address').toHaveLength(1);
+    const [network, { ipv4_address: address }] = networks[0]!;
+    const subnets: string[] = (compose.networks?.[network]?.ipam?.config ?? []).map((c: Yaml) => c.subnet);
+    expect(subnets, `a fixed subnet for ${network}`).toHaveLength(1);
+    const [base, bits] = subnets[0]!.split('/');
+    const subnet = new BlockList();
+    subnet.addSubnet(base!, Number(bits));
+    expect(subnet.check(address), `${address} in ${subnets[0]}`).toBe(true);
+    for (const name of gateways) {
+      // On that network too (the default one, unless they name others).
+      expect(Object.keys(services[name].networks ?? { default: {} }), name).toContain(network);
+      expect(configFor(environment(services[name])).trustProxy, name).toEqual([address]);
+    }
   });
 
   it('gives a stopping replica longer than its shutdown delay and grace period', () => {
@@ -349,6 +384,13 @@ describe('nginx.conf', () => {
     const timeout = effective(graphql, 'proxy_read_timeout');
     expect(timeout, 'nginx default 60 s would end a quiet WebSocket').toBeDefined();
     expect(seconds(timeout![0]!)).toBeGreaterThan(15);
+  });
+
+  it.each(['/graphql', '/health', '/ready', '/metrics'])('appends the client to X-Forwarded-For on %s (on /graphql, for the WebSocket upgrade too)', (path) => {
+    // One set of headers per location: the upgrade of /graphql is sent with the same ones.
+    const sent = headers(locationFor(path)!);
+    expect(sent.get('x-forwarded-for')).toBe('$proxy_add_x_forwarded_for');
+    if (path === '/graphql') expect(sent.get('upgrade')).toBe('$http_upgrade');
   });
 
   it('upgrades WebSockets on /graphql, passing the Upgrade header on', () => {
