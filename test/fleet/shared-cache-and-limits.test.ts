@@ -1,8 +1,9 @@
 /**
  * Scale-out (DESIGN.md "Scale-out"): three gateway processes, one real redis-server, one
  * emulator. A page one replica fetched serves the others; callers stay apart; nothing in Redis
- * names a credential; the fleet admits one caller's rate in total; a replica starts and serves
- * with Redis unreachable.
+ * names a credential; the fleet admits one caller's rate in total, an anonymous caller behind a
+ * trusted proxy keyed by its forwarded address; a replica starts and serves with Redis
+ * unreachable.
  */
 import { once } from 'node:events';
 import { Redis } from 'ioredis';
@@ -134,6 +135,41 @@ describe('fleet-wide rate limits', () => {
     }
     // Another caller has a bucket of its own.
     expect((await ask(fleet.replicas[0]!.origin, query, BOB)).status).toBe(200);
+  }, 60_000);
+
+  it('keys anonymous callers behind a trusted proxy by their forwarded address, one bucket for the fleet', async () => {
+    const [rate, burst] = [1, 3];
+    fleet.replicas = await startReplicas(2, fleet.emulator.url, {
+      REDIS_URL: fleet.redis.url, RATE_LIMIT_PER_SECOND: String(rate), RATE_LIMIT_BURST: String(burst), TRUST_PROXY: 'loopback',
+    });
+    await redisState(fleet.replicas, true);
+    // The test is the proxy (its peer is the loopback), forwarding for clients without a credential.
+    const forwardedFor = (origin: string, forwarded: string) =>
+      fetch(`${origin}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': forwarded },
+        body: JSON.stringify({ query: '{ __typename }' }),
+      }).then(async (res) => {
+        await res.arrayBuffer();
+        return res.status;
+      });
+    // One client behind the proxy, each request with another forged entry, over both replicas.
+    const started = performance.now();
+    const statuses = await Promise.all(Array.from({ length: 12 }, (_, n) => forwardedFor(fleet.replicas[n % 2]!.origin, `198.51.100.${n}, 203.0.113.1`)));
+    const seconds = (performance.now() - started) / 1000;
+    expect(statuses.filter((s) => s !== 200 && s !== 429)).toEqual([]);
+    const admitted = statuses.filter((s) => s === 200).length;
+    expect(admitted).toBeGreaterThanOrEqual(burst);
+    expect(admitted).toBeLessThanOrEqual(burst + Math.ceil(rate * seconds));
+    // Its bucket is the fleet's, at the WebSocket upgrade too; another client has its own.
+    for (const replica of fleet.replicas) {
+      const socket = new WebSocket(`${replica.origin.replace('http', 'ws')}/graphql`, 'graphql-transport-ws', { headers: { 'x-forwarded-for': '203.0.113.1' } });
+      socket.on('error', () => {});
+      const [, response] = (await once(socket, 'unexpected-response')) as [unknown, { statusCode: number }];
+      expect(response.statusCode).toBe(429);
+      socket.terminate();
+    }
+    for (const replica of fleet.replicas) expect(await forwardedFor(replica.origin, '203.0.113.2')).toBe(200);
   }, 60_000);
 });
 
