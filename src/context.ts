@@ -7,7 +7,7 @@ import type { LiveSource } from './live/stream.ts';
 import { callerIdentity } from './upstream/auth.ts';
 import type { CallSignal, PlannedField, UpstreamClient, UpstreamTrace } from './upstream/client.ts';
 import { createTrainingJobsSource, type TrainingJobsSource } from './upstream/loaders.ts';
-import type { Span } from './tracing/api.ts';
+import type { RequestSpans } from './tracing/api.ts';
 
 /**
  * What the paths through the gateway note of one request as they go: its log line and metrics
@@ -22,10 +22,10 @@ export interface RequestTrace {
   /** The first error's extensions.code when the answer carries errors (OTHER if it has none). */
   errorCode: string | undefined;
   readonly upstream: UpstreamTrace;
-  /** The request's SERVER span, when tracing is on (src/tracing/). */
-  server: Span | undefined;
-  /** Its operation's INTERNAL span, once the operation is known: the upstream calls' parent. */
-  operationSpan: Span | undefined;
+  /** Its spans, when tracing is on and it is a GraphQL request (src/server/http/spans.ts). */
+  spans: RequestSpans | undefined;
+  /** The persisted operation id it was run by, when it was (for its operation span). */
+  persistedId?: string | undefined;
   /** The client's address after TRUST_PROXY (server/http/client-address.ts), when known. */
   remote?: string | undefined;
 }
@@ -69,7 +69,7 @@ export function createContext({ client, trace, token, log, signal, live }: Conte
     sortFields: client.sortFields,
     trainingJobs() {
       if (token === undefined) throw unauthenticated();
-      source ??= createTrainingJobsSource(client, { token, requestId, signal, trace: trace.upstream, span: trace.operationSpan });
+      source ??= createTrainingJobsSource(client, { token, requestId, signal, trace: trace.upstream, span: trace.spans?.operation });
       return source;
     },
     checkBudget(fields) {

@@ -26,7 +26,16 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const log = createLogger(config.logLevel);
-  const telemetry = createTelemetry({ log, cache: config.cacheTtlMs > 0, redis: config.redis !== undefined });
+  const telemetry = createTelemetry({ log, cache: config.cacheTtlMs > 0, redis: config.redis !== undefined, tracing: config.tracing !== undefined });
+  // The SDK is loaded only when spans go somewhere (DESIGN.md "OpenTelemetry traces").
+  const tracer =
+    config.tracing === undefined
+      ? undefined
+      : (await import('./tracing/otel.ts')).createOtelTracer(config.tracing, { onDrop: telemetry.spansDropped, onExport: exportWatcher(log) });
+  if (config.tracing !== undefined) {
+    // Never the URL: it may name an internal host or carry a key.
+    log.info({ protocol: config.tracing.protocol, sampler: config.tracing.sampler.name, serviceName: config.tracing.serviceName }, 'tracing: exporting spans over OTLP/HTTP');
+  }
   let persisted: PersistedOperations | undefined;
   if (config.persistedOperations !== undefined) {
     try {
@@ -71,6 +80,7 @@ async function main(): Promise<void> {
     breaker: { threshold: config.breakerThreshold, coolOffMs: config.breakerCoolOffMs },
     observe: telemetry.upstreamCall,
     observeFanOut: telemetry.fanOut,
+    tracer,
   });
   const client =
     config.cacheTtlMs > 0
@@ -83,7 +93,7 @@ async function main(): Promise<void> {
       : upstream;
   // Pollers call the upstream itself, not the page cache: a cached page would hide changes.
   const live = createLiveRegistry({
-    client: upstream, projectId: config.projectId, log, ...config.live, observe: telemetry.live, election: fleet?.election, bus: fleet?.bus,
+    client: upstream, projectId: config.projectId, log, ...config.live, observe: telemetry.live, election: fleet?.election, bus: fleet?.bus, tracer,
   });
   const gateway = createGateway({
     client,
@@ -102,6 +112,7 @@ async function main(): Promise<void> {
     trustProxy: config.trustProxy,
     maxSocketsPerCaller: config.live.maxSocketsPerCaller,
     persisted,
+    tracer,
     tokens: { mode: config.auth, token: config.token, demoToken: config.endpoint === undefined ? 'demo-token' : undefined },
   });
   const { server } = gateway;
@@ -130,8 +141,11 @@ async function main(): Promise<void> {
     log.info({ signal, delayMs, graceMs }, 'shutting down: draining');
     gateway.drain();
     if (delayMs > 0) await sleep(delayMs);
+    const graceEnds = Date.now() + graceMs;
     const cut = await gateway.shutdown(graceMs);
     if (cut > 0) log.warn({ cut }, 'grace period over: cut the requests still in flight');
+    // The spans of the last requests go out in what is left of the grace period (a second at least).
+    await tracer?.shutdown(Math.max(1000, graceEnds - Date.now()));
     // Calls the cut requests left behind are aborted; a shared cache call may not be.
     await Promise.race([Promise.all([client.close(), stopEmulator(), fleet?.close()]), sleep(1000)]);
     log.info({ cut }, 'stopped');
@@ -148,6 +162,23 @@ async function main(): Promise<void> {
   });
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+/**
+ * Logs when the collector stops taking spans and when it takes them again, once each way: a
+ * down collector costs the requests nothing, and the log must not fill with it either. The
+ * reason is a status or an error code, never the message (it may name the collector's host).
+ */
+function exportWatcher(log: ReturnType<typeof createLogger>) {
+  let failing = false;
+  return ({ code, error }: { code: number; error?: Error }) => {
+    const ok = code === 0;
+    if (ok === !failing) return;
+    failing = !ok;
+    if (ok) return log.info('tracing: the collector takes spans again');
+    const reason = (error as { code?: unknown } | undefined)?.code;
+    log.warn({ reason: typeof reason === 'number' || typeof reason === 'string' ? String(reason).slice(0, 40) : error?.name }, 'tracing: span export failed; spans are dropped until the collector answers (gateway_trace_spans_dropped_total)');
+  };
 }
 
 await main();

@@ -17,8 +17,10 @@ export const PROFILE_HEADING = '## Where a small request\'s time goes (a profile
 export const GROUPS_HEADING = '## Status groups and counts (npm run bench)';
 /** Written by npm run bench after its top (bench/query/upstreams.ts): the gateway on v2 next to v1. */
 export const UPSTREAMS_HEADING = '## ModelArts v2 next to v1 (npm run bench)';
+/** Written by npm run bench after its top (bench/query/tracing.ts): what tracing costs. */
+export const TRACING_HEADING = '## Tracing (npm run bench)';
 /** The sections other runners own (or people write): npm run bench keeps them. */
-const OWNED = [GROUPS_HEADING, UPSTREAMS_HEADING, PROFILE_HEADING, LIVE_HEADING, FLEET_HEADING, FUZZ_HEADING, SOAK_HEADING];
+const OWNED = [GROUPS_HEADING, UPSTREAMS_HEADING, TRACING_HEADING, PROFILE_HEADING, LIVE_HEADING, FLEET_HEADING, FUZZ_HEADING, SOAK_HEADING];
 
 /** Everything from the first section another runner owns (to keep below a rewritten top), or ''. */
 export function ownedSections(text: string): string {

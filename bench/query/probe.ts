@@ -36,6 +36,16 @@ export async function startGateway(name: string, upstream: string, env: Record<s
   }
 }
 
+/** How a part of the bench beside the main tables runs (upstreams.ts, tracing.ts). */
+export interface PartSettings {
+  sizes: number[];
+  durationS: number;
+  rounds: number;
+  connections: number;
+  serverCore: number;
+  loadCore: number;
+}
+
 export interface Measured {
   reqPerS: number;
   cpuMsPerReq: number;

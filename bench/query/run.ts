@@ -6,6 +6,7 @@
  * BENCH_BASELINE (another built checkout, measured as "baseline"), BENCH_GROUPS (0 skips the
  * status-group part, groups.ts; `only` runs just that part and writes just its section),
  * BENCH_UPSTREAMS (0 skips the v1-next-to-v2 part, upstreams.ts; `only` runs just it),
+ * BENCH_TRACING (0 skips the tracing part, tracing.ts; `only` runs just it),
  * BENCH_OUT (the file to write, default docs/benchmarks.md; - for none).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -15,7 +16,7 @@ import {
   CLK_TCK, HAS_TASKSET, coreJiffies, cpuMs, firstLine, freePort, peakRssMb, pinSelf, runMain, runNode, startNode, stop, waitForQuiet, type Child,
 } from '../lib/proc.ts';
 import { machine } from '../lib/provenance.ts';
-import { GROUPS_HEADING, UPSTREAMS_HEADING, ownedSections, writeSection } from '../lib/sections.ts';
+import { GROUPS_HEADING, TRACING_HEADING, UPSTREAMS_HEADING, ownedSections, writeSection } from '../lib/sections.ts';
 import { document, type Settings } from './document.ts';
 import { benchGroups } from './groups.ts';
 import type { LoadResult } from './load.ts';
@@ -23,6 +24,7 @@ import { caveats, table, toRow, type Round, type SystemRun } from './report.ts';
 import { toResponse, upstreamPath, requestBody, type WirePage } from './shape.ts';
 import { QUERY_DIST, SYSTEMS, ask, firstCorrect, firstDifference } from './systems.ts';
 import { benchUpstreams } from './upstreams.ts';
+import { benchTracing } from './tracing.ts';
 
 const SERVER_CORE = 0;
 const LOAD_CORE = 1;
@@ -163,7 +165,8 @@ async function main(): Promise<void> {
   // A part run alone (`only`) writes just its own section.
   const onlyGroups = env.BENCH_GROUPS === 'only';
   const onlyUpstreams = env.BENCH_UPSTREAMS === 'only';
-  const onlyPart = onlyGroups || onlyUpstreams;
+  const onlyTracing = env.BENCH_TRACING === 'only';
+  const onlyPart = onlyGroups || onlyUpstreams || onlyTracing;
   log('correctness: every system, both page sizes, one at a time');
   for (const system of onlyPart ? [] : settings.systems) {
     const r = await launch(system, upstream, expected.get(10));
@@ -209,14 +212,19 @@ async function main(): Promise<void> {
     }
   }
   let groups: { section: string; notes: string[] } | undefined;
-  if (env.BENCH_GROUPS !== '0' && !onlyUpstreams) {
+  if (env.BENCH_GROUPS !== '0' && (!onlyPart || onlyGroups)) {
     log('status groups and counts: the gateway, cache off and at 5 s');
     groups = await benchGroups(upstream, { durationS: settings.durationS, rounds: settings.rounds, connections: settings.connections, serverCore: SERVER_CORE, loadCore: LOAD_CORE }, log);
   }
   let upstreams: { section: string; notes: string[] } | undefined;
-  if (env.BENCH_UPSTREAMS !== '0' && !onlyGroups) {
+  if (env.BENCH_UPSTREAMS !== '0' && (!onlyPart || onlyUpstreams)) {
     log('ModelArts v2 next to v1: the gateway on each, interleaved');
     upstreams = await benchUpstreams(upstream, { sizes: settings.sizes, durationS: settings.durationS, rounds: settings.rounds, connections: settings.connections, serverCore: SERVER_CORE, loadCore: LOAD_CORE }, log);
+  }
+  let tracing: { section: string; notes: string[] } | undefined;
+  if (env.BENCH_TRACING !== '0' && (!onlyPart || onlyTracing)) {
+    log('tracing: the previous build, tracing off and every request sampled, interleaved');
+    tracing = await benchTracing(upstream, { sizes: settings.sizes, durationS: settings.durationS, rounds: settings.rounds, connections: settings.connections, serverCore: SERVER_CORE, loadCore: LOAD_CORE }, log);
   }
   await stop(stub);
 
@@ -230,7 +238,7 @@ async function main(): Promise<void> {
     notes.push(...caveats(size, rows));
   }
   const totalS = (performance.now() - started) / 1000;
-  log(`\n${tables}${groups ? `\n${groups.section}` : ''}${upstreams ? `\n${upstreams.section}` : ''}${notes.map((n) => `note: ${n}\n`).join('')}total ${totalS.toFixed(0)} s`);
+  log(`\n${tables}${groups ? `\n${groups.section}` : ''}${upstreams ? `\n${upstreams.section}` : ''}${tracing ? `\n${tracing.section}` : ''}${notes.map((n) => `note: ${n}\n`).join('')}total ${totalS.toFixed(0)} s`);
   // BENCH_OUT=- keeps a trial run from replacing the recorded one.
   const out = env.BENCH_OUT ?? join(ROOT, 'docs', 'benchmarks.md');
   if (out !== '-') {
@@ -241,6 +249,7 @@ async function main(): Promise<void> {
     }
     if (groups) writeSection(out, GROUPS_HEADING, groups.section);
     if (upstreams) writeSection(out, UPSTREAMS_HEADING, upstreams.section);
+    if (tracing) writeSection(out, TRACING_HEADING, tracing.section);
     log(`written: ${out}${onlyPart ? ' (its own section)' : ''}`);
   }
 }

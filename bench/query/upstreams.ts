@@ -9,7 +9,7 @@
 import { median } from '../lib/median.ts';
 import { stop, type Child } from '../lib/proc.ts';
 import { UPSTREAMS_HEADING } from '../lib/sections.ts';
-import { ask, measureLoad, startGateway, stubCalls, type Measured } from './probe.ts';
+import { ask, measureLoad, startGateway, stubCalls, type Measured, type PartSettings } from './probe.ts';
 import { requestBody } from './shape.ts';
 
 const APIS = ['v1', 'v2'] as const;
@@ -17,14 +17,7 @@ const GOAL: Record<number, number> = { 10: 1.1, 1000: 1.3 };
 const SEQUENTIAL = 20;
 const PRIME_S = 5;
 
-export interface UpstreamSettings {
-  sizes: number[];
-  durationS: number;
-  rounds: number;
-  connections: number;
-  serverCore: number;
-  loadCore: number;
-}
+export type UpstreamSettings = PartSettings;
 
 interface Row extends Measured {
   api: (typeof APIS)[number];

@@ -12,6 +12,7 @@ import { errorForLog } from '../logger.ts';
 import type { UpstreamClient } from '../upstream/client.ts';
 import { createTrainingJobsSource } from '../upstream/loaders.ts';
 import { pageEvent, type LiveEvent } from './events.ts';
+import { endSpan, logIds, type Span, type Tracer } from '../tracing/api.ts';
 
 /** Failures that polling again cannot cure: they end the streams. */
 const PERMANENT: ReadonlySet<ErrorCode> = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'BAD_USER_INPUT']);
@@ -31,6 +32,10 @@ export interface PollerOptions {
   label: string;
   /** Default Math.random; tests pin the jitter. */
   random?: () => number;
+  /** Makes each poll a trace of its own: a root `live.poll` span, its upstream calls under it. */
+  tracer?: Tracer | undefined;
+  /** This process's subscribers to the key, for the poll's span. */
+  subscribers?: () => number;
 }
 
 export interface Poller {
@@ -40,7 +45,7 @@ export interface Poller {
 }
 
 export function createPoller(options: PollerOptions): Poller {
-  const { client, query, token, pollMs, maxBackoffMs, publish, log, label, random = Math.random } = options;
+  const { client, query, token, pollMs, maxBackoffMs, publish, log, label, random = Math.random, tracer } = options;
   let running = false;
   let timer: NodeJS.Timeout | undefined;
   let controller: AbortController | undefined;
@@ -55,9 +60,12 @@ export function createPoller(options: PollerOptions): Poller {
     timer = undefined;
     const call = new AbortController();
     controller = call;
+    // Its own trace, not a subscriber's: a stream lasts hours and must not hold a span open.
+    const span = tracer?.root('live.poll');
     // A poll is one operation: a status group's whole fan-out, through a pool of its own.
-    createTrainingJobsSource(client, { token, requestId: randomUUID(), signal: call.signal }, { dedupe: false }).page(query).then(
+    createTrainingJobsSource(client, { token, requestId: randomUUID(), signal: call.signal, span }, { dedupe: false }).page(query).then(
       (page) => {
+        endPoll(span);
         if (!running || call.signal.aborted) return;
         failures = 0;
         const event = pageEvent(page);
@@ -68,24 +76,33 @@ export function createPoller(options: PollerOptions): Poller {
         if (running) schedule(pollMs);
       },
       (err: unknown) => {
+        if (span !== undefined) tracer!.fail(span, err instanceof GatewayError ? err.code : 'INTERNAL_SERVER_ERROR');
+        endPoll(span);
         if (!running || call.signal.aborted) return;
-        failed(err);
+        failed(err, logIds(span));
       },
     );
   }
 
-  function failed(err: unknown) {
+  /** Ends a poll's span, with the subscribers it served (the first poll starts before its first subscriber is counted). */
+  function endPoll(span: Span | undefined) {
+    if (span === undefined) return;
+    if (options.subscribers !== undefined) span.setAttribute('tjg.live.subscribers', options.subscribers());
+    endSpan(span);
+  }
+
+  function failed(err: unknown, ids: Record<string, string> | undefined) {
     const code = err instanceof GatewayError ? err.code : 'INTERNAL_SERVER_ERROR';
     if (err instanceof GatewayError && PERMANENT.has(err.code)) {
-      log.warn({ poller: label, code }, 'live poll failed for good: ending its streams');
+      log.warn({ poller: label, ...ids, code }, 'live poll failed for good: ending its streams');
       running = false;
       publish({ kind: 'error', error: err, final: true });
       return;
     }
-    if (!(err instanceof GatewayError)) log.error({ poller: label, error: errorForLog(err) }, 'unexpected error while polling');
+    if (!(err instanceof GatewayError)) log.error({ poller: label, ...ids, error: errorForLog(err) }, 'unexpected error while polling');
     failures++;
     const wait = Math.min(maxBackoffMs, pollMs * 2 ** failures);
-    log.warn({ poller: label, code, failures, retryInMs: wait }, 'live poll failed: backing off');
+    log.warn({ poller: label, ...ids, code, failures, retryInMs: wait }, 'live poll failed: backing off');
     // Streams still waiting for their first event get this error, as the query would answer it.
     if (published === undefined) {
       publish({ kind: 'error', error: err instanceof GatewayError ? err : new GatewayError('INTERNAL_SERVER_ERROR', 'Unexpected error.'), final: false });

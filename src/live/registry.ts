@@ -13,6 +13,7 @@ import type { CallSignal, UpstreamClient } from '../upstream/client.ts';
 import { sharedKey } from '../upstream/keys.ts';
 import { createLocalBus, createLocalElection, type PageBus, type PollerElection } from './coordination.ts';
 import type { LiveEvent, PageEvent } from './events.ts';
+import type { Tracer } from '../tracing/api.ts';
 import { createPoller, type Poller } from './poller.ts';
 import { createStream, failedStream, type LiveSource, type LiveStream } from './stream.ts';
 
@@ -36,6 +37,8 @@ export interface LiveRegistryOptions {
   observe?: LiveObserver | undefined;
   /** Default Math.random: the pollers' jitter. */
   random?: () => number;
+  /** Each poll a trace of its own (DESIGN.md "OpenTelemetry traces"); default none. */
+  tracer?: Tracer | undefined;
 }
 
 export interface LiveObserver {
@@ -121,7 +124,8 @@ export function createLiveRegistry(options: LiveRegistryOptions): LiveRegistry {
         if (topic.poller !== undefined) return;
         const label = key.slice(0, 8);
         topic.poller = createPoller({
-          client, query, token, pollMs, maxBackoffMs, log, label, random: options.random,
+          client, query, token, pollMs, maxBackoffMs, log, label, random: options.random, tracer: options.tracer,
+          subscribers: () => topic.streams.size,
           publish: (event) => bus.publish(key, event),
         });
         pollers++;

@@ -23,6 +23,8 @@ import type { ParserLimits } from './plugins/use-parser-limits.ts';
 import { refuseBody } from './http/body-limit.ts';
 import { applyCors } from './http/cors.ts';
 import { clientAddressOf } from './http/client-address.ts';
+import { serverSpans } from './http/spans.ts';
+import type { Tracer } from '../tracing/api.ts';
 import { createRateLimiter, type RateLimiter } from '../upstream/rate-limit.ts';
 import { sendError } from './http/error-response.ts';
 import { createCompressor, DEFAULT_COMPRESSION, type CompressionOptions, type Compressor } from './transports/compression.ts';
@@ -66,6 +68,8 @@ export interface GatewayOptions {
   maxSocketsPerCaller?: number;
   /** Persisted operations (persisted-operations.ts), default none. */
   persisted?: PersistedOperations;
+  /** Spans of every GraphQL request (DESIGN.md "OpenTelemetry traces"), default none. */
+  tracer?: Tracer | undefined;
   /** Logs and metrics (telemetry.ts); default a fresh registry without the cache metrics. */
   telemetry?: Telemetry;
 }
@@ -135,7 +139,7 @@ function nodeHeaders(req: IncomingMessage) {
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export function createGateway(options: GatewayOptions): Gateway {
-  const { client, live, tokens, log, maxRequestBytes = 100 * 1024, parserLimits = {}, persisted } = options;
+  const { client, live, tokens, log, maxRequestBytes = 100 * 1024, parserLimits = {}, persisted, tracer } = options;
   // In allow-list mode every request goes through yoga's persisted-operations plugin, which
   // refuses documents not sent by id; the fast path serves documents sent as text.
   const fastPath = (options.fastPath ?? true) && persisted?.mode !== 'allowlist';
@@ -183,6 +187,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     // Once per request: everything that keys a caller by address, and the log line, read it here.
     trace.remote = clientAddress(req);
     const path = (req.url ?? '/').split('?', 1)[0];
+    if (tracer !== undefined && path === GRAPHQL_ENDPOINT) trace.spans = serverSpans(tracer, req, GRAPHQL_ENDPOINT, trace.remote);
     const unexpected = (err: unknown) => {
       // A client that hung up mid-body is no fault of ours: its request line says `aborted`.
       if (hungUp(req)) return;
@@ -229,7 +234,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const server = createServer(handler);
   const websocket = attachWebSocket({
     server, endpoint: GRAPHQL_ENDPOINT, getYoga, log, telemetry, corsOrigins, limiter, maxPayload: maxRequestBytes, persisted,
-    clientAddress, maxSocketsPerCaller: options.maxSocketsPerCaller ?? 10,
+    clientAddress, maxSocketsPerCaller: options.maxSocketsPerCaller ?? 10, tracer,
   });
   // Load yoga soon after start-up, off the path of the first requests (the fast path needs none).
   const warm = async () => {

@@ -15,6 +15,8 @@ import type { RedisObserver } from '../redis/link.ts';
 import type { CacheStore } from '../upstream/cache.ts';
 import type { RequestTrace } from '../context.ts';
 import type { CallOutcome } from '../upstream/client.ts';
+import { logIds } from '../tracing/api.ts';
+import { endServer } from './http/spans.ts';
 
 export interface Telemetry {
   readonly registry: Registry;
@@ -37,6 +39,8 @@ export interface Telemetry {
   inFlight(): number;
   /** For the live registry's `observe` option. */
   readonly live: LiveObserver;
+  /** For the tracer's `onDrop` option: spans lost before reaching the collector. */
+  spansDropped(count: number): void;
 }
 
 export interface TelemetryOptions {
@@ -45,13 +49,15 @@ export interface TelemetryOptions {
   cache?: boolean;
   /** Register the Redis metrics (only when REDIS_URL is set). */
   redis?: boolean;
+  /** Register the tracing metrics (only when an OTLP endpoint is set). */
+  tracing?: boolean;
 }
 
 const MAX_OPERATIONS = 100;
 const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 const CODE = /^[A-Z][A-Z0-9_]{0,39}$/;
 
-export function createTelemetry({ log, cache = false, redis = false }: TelemetryOptions): Telemetry {
+export function createTelemetry({ log, cache = false, redis = false, tracing = false }: TelemetryOptions): Telemetry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const requests = new Counter({
@@ -138,6 +144,13 @@ export function createTelemetry({ log, cache = false, redis = false }: Telemetry
     ? new Counter({ name: 'gateway_redis_errors_total', help: 'Redis commands that failed or timed out, and failed connection attempts.', registers: [registry] })
     : undefined;
   redisUp?.set(0);
+  const spansDropped = tracing
+    ? new Counter({
+        name: 'gateway_trace_spans_dropped_total',
+        help: 'Spans lost before reaching the collector: to a full export queue, a failed or timed-out export, or shutdown.',
+        registers: [registry],
+      })
+    : undefined;
 
   // The request line is built only from fields set here (method, path, status, counters,
   // codes): no key a credential could sit under. Redaction walks every line for its paths,
@@ -203,6 +216,8 @@ export function createTelemetry({ log, cache = false, redis = false }: Telemetry
       ms: Math.round(seconds * 10_000) / 10,
     };
     if (trace.remote !== undefined) line['remote'] = trace.remote;
+    // The SERVER span's ids: the line and the request's trace find each other.
+    if (trace.spans !== undefined) Object.assign(line, logIds(trace.spans.server));
     if (trace.operation !== undefined) line['operation'] = trace.operation.slice(0, 100);
     if (errorCode !== undefined) line['errorCode'] = errorCode;
     if (upstream.calls > 0 || upstream.cached > 0) line['upstream'] = upstream;
@@ -220,12 +235,12 @@ export function createTelemetry({ log, cache = false, redis = false }: Telemetry
       operation: undefined,
       errorCode: undefined,
       upstream: { calls: 0, attempts: 0, cached: 0, outcome: undefined },
-      server: undefined,
-      operationSpan: undefined,
+      spans: undefined,
       remote: undefined,
     };
     const end = (ending: Ending) => {
       inFlightCount--;
+      endServer(trace, ending.status);
       finish(trace, ending, (performance.now() - start) / 1000);
     };
     return [trace, end];
@@ -270,6 +285,9 @@ export function createTelemetry({ log, cache = false, redis = false }: Telemetry
       },
     },
     inFlight: () => inFlightCount,
+    spansDropped(count) {
+      spansDropped?.inc(count);
+    },
     live: {
       counts(subscriptions, pollers) {
         liveSubscriptions.set(subscriptions);

@@ -83,7 +83,14 @@ function usePersistedOperationsFrom({ manifest, mode }: PersistedOperations): Pl
   return usePersistedOperations({
     getPersistedOperation: (key) => manifest.get(key) ?? null,
     allowArbitraryOperations: mode === 'mixed',
-    extractPersistedOperationId: persistedOperationId,
+    // Noted on the request's trace for its operation span: yoga's plugin drops `documentId`
+    // from the parameters once it has found the document.
+    extractPersistedOperationId: (params, _request, context) => {
+      const id = persistedOperationId(params);
+      const { trace } = context as unknown as Partial<ServerContext>;
+      if (trace !== undefined && id !== null) trace.persistedId = id;
+      return id;
+    },
   }) as Plugin;
 }
 

@@ -31,6 +31,26 @@ export interface Tracer {
   shutdown(timeoutMs: number): Promise<void>;
 }
 
+/** A GraphQL request's spans: its SERVER span, and its operation's once the operation is known. */
+export interface RequestSpans {
+  readonly tracer: Tracer;
+  readonly server: Span;
+  /** The upstream calls' parent (INTERNAL, named by the operation's type). */
+  operation: Span | undefined;
+}
+
+/**
+ * Now, in epoch milliseconds with the monotonic clock's precision: every span's start, end and
+ * event time. Left to itself the SDK mixes Date.now() (whole milliseconds, read per span) into
+ * each span's times, so a child could end a fraction of a millisecond after its parent.
+ */
+export const spanTime = (): number => performance.timeOrigin + performance.now();
+
+/** Ends a span at spanTime(). */
+export function endSpan(span: Span): void {
+  span.end(spanTime());
+}
+
 /** The ids a log line written inside `span` carries, so that logs and traces join up. */
 export function logIds(span: Span | undefined): { trace_id: string; span_id: string } | undefined {
   if (span === undefined) return undefined;

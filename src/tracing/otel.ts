@@ -12,7 +12,7 @@ import { OTLPTraceExporter as ProtobufExporter } from '@opentelemetry/exporter-t
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { AlwaysOffSampler, AlwaysOnSampler, ParentBasedSampler, TraceIdRatioBasedSampler, TracerProvider, type Sampler } from '@opentelemetry/sdk-trace';
 import type { SamplerName, TracingConfig } from '../config.ts';
-import type { Tracer } from './api.ts';
+import { spanTime, type Tracer } from './api.ts';
 import { createBatchProcessor, type BatchOptions } from './batch.ts';
 
 export interface OtelOptions {
@@ -67,13 +67,13 @@ export function createOtelTracer(config: TracingConfig, options: OtelOptions): T
     server(name, headers, attributes) {
       // Continued only when it parses; anything else starts a trace of our own.
       const parent = headers.traceparent === undefined ? ROOT_CONTEXT : propagator.extract(ROOT_CONTEXT, headers, defaultTextMapGetter);
-      return tracer.startSpan(name, { kind: SpanKind.SERVER, attributes }, parent);
+      return tracer.startSpan(name, { kind: SpanKind.SERVER, attributes, startTime: spanTime() }, parent);
     },
     child(parent, name, kind, attributes) {
-      return tracer.startSpan(name, { kind: kinds[kind], attributes }, trace.setSpan(ROOT_CONTEXT, parent));
+      return tracer.startSpan(name, { kind: kinds[kind], attributes, startTime: spanTime() }, trace.setSpan(ROOT_CONTEXT, parent));
     },
     root(name, attributes) {
-      return tracer.startSpan(name, { kind: SpanKind.INTERNAL, attributes, root: true }, ROOT_CONTEXT);
+      return tracer.startSpan(name, { kind: SpanKind.INTERNAL, attributes, root: true, startTime: spanTime() }, ROOT_CONTEXT);
     },
     fail(span, type) {
       span.setAttribute('error.type', type);

@@ -11,6 +11,7 @@
 import type { TrainingJobPage } from '../domain.ts';
 import type { UpstreamCall, UpstreamClient, UpstreamRequest } from './client.ts';
 import { sharedKey } from './keys.ts';
+import { spanTime } from '../tracing/api.ts';
 
 /** Where a page was looked up. */
 export type CacheStore = 'memory' | 'redis';
@@ -59,7 +60,7 @@ export function withPageCache(
       onLookup?.('redis', stored !== undefined);
       if (stored !== undefined) {
         if (call.trace) call.trace.cached++;
-        call.span?.addEvent('cache.hit', REDIS_HIT);
+        call.span?.addEvent('cache.hit', REDIS_HIT, spanTime());
         entry.expires = Math.min(stored.expires, now() + ttlMs);
         return stored.page;
       }
@@ -77,7 +78,7 @@ export function withPageCache(
     if (hit !== undefined && hit.expires > now()) {
       onLookup?.('memory', true);
       if (call.trace) call.trace.cached++;
-      call.span?.addEvent('cache.hit', MEMORY_HIT);
+      call.span?.addEvent('cache.hit', MEMORY_HIT, spanTime());
       entries.delete(key); // re-insert: a Map keeps insertion order, which makes it an LRU
       entries.set(key, hit);
       return hit.page;

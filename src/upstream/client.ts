@@ -14,7 +14,7 @@ import { backoffMs, RETRIED_STATUSES, retryAfterMs, UNAVAILABLE_STATUSES } from 
 import { sdkDate, sign } from './signer.ts';
 import { exchange, type Exchange } from './exchange.ts';
 import type { CallSignal } from './signal.ts';
-import type { Span, Tracer } from '../tracing/api.ts';
+import { endSpan, type Span, type Tracer } from '../tracing/api.ts';
 import { v1 } from './v1/index.ts';
 import { createV2, type OffsetReading } from './v2/index.ts';
 
@@ -194,7 +194,8 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
   const serverAttributes = {
     'server.address': url.hostname.replace(/^\[|\]$/g, ''),
     'server.port': url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port),
-    'url.template': `${prefix}${dialect.path('{project_id}')}`,
+    // The path with its project id as a placeholder (dialect.path encodes what it is given).
+    'url.template': `${prefix}${dialect.path(PROJECT_PLACEHOLDER)}`.replace(PROJECT_PLACEHOLDER, '{project_id}'),
   };
   const maxAttempts = options.maxAttempts ?? 3;
   const maxBodyBytes = options.maxBodyBytes ?? 4 * 1024 * 1024;
@@ -247,7 +248,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       throw err;
     } finally {
       if (resends > 0) span.setAttribute('http.request.resend_count', resends);
-      span.end();
+      endSpan(span);
     }
   }
 
@@ -379,6 +380,8 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     close: () => pool.close(),
   });
 }
+
+const PROJECT_PLACEHOLDER = 'tjg-project-id-placeholder';
 
 function header(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;

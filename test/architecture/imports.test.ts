@@ -6,11 +6,13 @@
  * still a circle for whoever reads the code.
  */
 import { describe, expect, it } from 'vitest';
-import { circles, collapse, folderGraphs, importGraph, specifiers, type ImportGraph } from '../support/imports.ts';
+import { readFileSync } from 'node:fs';
+import { circles, collapse, folderGraphs, importGraph, specifiers, stripComments, type ImportGraph } from '../support/imports.ts';
 
 /** src/'s layers, lowest first; a file or folder directly in src/ may import its own layer or lower. */
 const LAYERS: ReadonlyArray<readonly string[]> = [
   ['errors.ts', 'logger.ts', 'domain.ts', 'config.ts'],
+  ['tracing'],
   ['scalars'],
   ['upstream'],
   ['live'],
@@ -99,6 +101,22 @@ describe('src/', () => {
       }
     }
     expect(upward).toEqual([]);
+  });
+});
+
+describe('the OpenTelemetry SDK', () => {
+  // DESIGN.md: with tracing off, no @opentelemetry module is loaded. Types cost nothing; a value
+  // import anywhere but the SDK's own files, or a static import of them, would load it.
+  const sources = [...importGraph('src').keys()].map((file) => [file, stripComments(readFileSync(new URL(`../../src/${file}`, import.meta.url), 'utf8'))] as const);
+
+  it('is imported for its values only by tracing/otel.ts and tracing/batch.ts', () => {
+    const loaders = sources.filter(([, text]) => /^import (?!type )[^;]*from '@opentelemetry\//m.test(text)).map(([file]) => file);
+    expect(loaders.sort()).toEqual(['tracing/batch.ts', 'tracing/otel.ts']);
+  });
+
+  it('is loaded by main.ts alone, lazily', () => {
+    const users = sources.filter(([file, text]) => !file.startsWith('tracing/') && /tracing\/(otel|batch)\.ts/.test(text));
+    expect(users.map(([file, text]) => [file, /await import\('\.\/tracing\/otel\.ts'\)/.test(text)])).toEqual([['main.ts', true]]);
   });
 });
 

@@ -9,6 +9,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { isBuiltin } from 'node:module';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -149,7 +150,8 @@ function runtimePackages(dir: string): { imported: Set<string>; required: Set<st
   for (const entry of readdirSync(dir, { recursive: true }) as string[]) {
     if (!entry.endsWith('.js')) continue;
     const text = readFileSync(join(dir, entry), 'utf8');
-    for (const [, spec] of text.matchAll(/^import [^;\n]* from "([^".][^"]*)";$/gm)) if (!spec!.startsWith('node:')) imported.add(spec!);
+    // Node's own modules, with or without `node:` (the OpenTelemetry exporters' ES builds name them bare).
+    for (const [, spec] of text.matchAll(/^import [^;\n]* from "([^".][^"]*)";$/gm)) if (!isBuiltin(spec!)) imported.add(spec!);
     for (const [, spec] of text.matchAll(/createRequire\(import\.meta\.url\)\("([^"]+)"\)/g)) required.add(spec!);
   }
   return { imported, required };

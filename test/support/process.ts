@@ -30,11 +30,11 @@ export interface GatewayProcess {
   stderr(): string;
 }
 
-/** Starts main.ts against `endpoint` and resolves once /health answers. */
-export async function startGatewayProcess(endpoint: string, env: Record<string, string> = {}): Promise<GatewayProcess> {
+/** Starts main.ts against `endpoint` and resolves once /health answers; `nodeArgs` go before it (say another --import). */
+export async function startGatewayProcess(endpoint: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<GatewayProcess> {
   // A port chosen here rather than read from the log: LOG_LEVEL=warn hides the listening line.
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...nodeArgs, 'src/main.ts'], {
     cwd: ROOT,
     env: {
       PATH: process.env['PATH'],

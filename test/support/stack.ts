@@ -16,6 +16,8 @@ import type { TokenPolicy } from '../../src/upstream/auth.ts';
 import type { BreakerOptions } from '../../src/upstream/breaker.ts';
 import { withPageCache, type PageCacheOptions } from '../../src/upstream/cache.ts';
 import { createUpstreamClient, dialectOf, type UpstreamClient } from '../../src/upstream/client.ts';
+import type { TracingConfig } from '../../src/config.ts';
+import { createOtelTracer } from '../../src/tracing/otel.ts';
 
 export interface StackOptions {
   /** The list API the gateway calls (MODELARTS_API), default v1; the emulator serves both. */
@@ -54,6 +56,8 @@ export interface StackOptions {
   persisted?: PersistedOperations;
   /** Replace the upstream client (only for provoking a bug in the gateway itself). */
   client?: UpstreamClient;
+  /** Export spans (tracing/otel.ts): `url` and whatever else differs from the defaults below; default off. */
+  tracing?: Partial<TracingConfig> & { url?: string };
   /** Subscriptions: poll interval, backoff, limits (default: the registry's defaults). */
   live?: Partial<Pick<LiveRegistryOptions, 'pollMs' | 'maxBackoffMs' | 'maxSubscriptions' | 'maxPerCaller' | 'random'>>;
 }
@@ -81,6 +85,16 @@ export interface Stack {
   close(): Promise<void>;
 }
 
+/** What a test's tracing leaves out: every span exported within 20 ms. */
+const TRACING_DEFAULTS: TracingConfig = {
+  url: 'http://127.0.0.1:4318/v1/traces',
+  protocol: 'http/protobuf',
+  headers: {},
+  serviceName: 'training-jobs-gateway',
+  sampler: { name: 'parentbased_always_on', ratio: 1 },
+  batch: { maxQueueSize: 2048, maxExportBatchSize: 512, scheduledDelayMs: 20, exportTimeoutMs: 2000 },
+};
+
 export const TOKEN = 'test-token';
 export const AUTH = { 'x-auth-token': TOKEN };
 
@@ -94,7 +108,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
   });
   const log = createLogger('debug', sink);
-  const telemetry = createTelemetry({ log, cache: options.cache !== undefined });
+  const telemetry = createTelemetry({ log, cache: options.cache !== undefined, tracing: options.tracing !== undefined });
+  const tracer = options.tracing === undefined ? undefined : createOtelTracer({ ...TRACING_DEFAULTS, ...options.tracing }, { onDrop: telemetry.spansDropped });
   const upstream =
     options.client ??
     createUpstreamClient({
@@ -108,6 +123,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       aksk: options.aksk,
       observe: telemetry.upstreamCall,
       observeFanOut: telemetry.fanOut,
+      tracer,
       ...(options.maxUpstreamCalls === undefined ? {} : { maxCallsPerOperation: options.maxUpstreamCalls }),
     });
   const client = options.cache
@@ -118,6 +134,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     projectId: options.projectId ?? 'test-project',
     log,
     observe: telemetry.live,
+    tracer,
     ...options.live,
   });
   const gateway = createGateway({
@@ -139,6 +156,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     trustProxy: options.trustProxy,
     maxSocketsPerCaller: options.maxSocketsPerCaller,
     persisted: options.persisted,
+    tracer,
   });
   const { server } = gateway;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -171,6 +189,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     async close() {
       // Ends every stream and WebSocket, then cuts whatever is still open.
       await gateway.shutdown(0);
+      await tracer?.shutdown(1000);
       await client.close();
       await emulator.close();
     },

@@ -5,7 +5,8 @@
 import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
-import type { GatewayContext } from '../../context.ts';
+import type { GatewayContext, RequestTrace } from '../../context.ts';
+import { logIds } from '../../tracing/api.ts';
 import { errorForLog } from '../../logger.ts';
 import { GatewayError } from '../../errors.ts';
 
@@ -14,7 +15,9 @@ export function useErrorLog(log: Logger): Plugin<GatewayContext> {
     onExecute() {
       return {
         onExecuteDone({ args, result }) {
-          if ('errors' in result && result.errors) logExecutionErrors(log, args.contextValue.requestId, result.errors);
+          // yoga's context holds the server context the transports hand it, the trace among it.
+          const { trace } = args.contextValue as unknown as { trace: RequestTrace };
+          if ('errors' in result && result.errors) logExecutionErrors(log, trace, result.errors);
         },
       };
     },
@@ -22,16 +25,19 @@ export function useErrorLog(log: Logger): Plugin<GatewayContext> {
 }
 
 /** The log lines for the errors of one execution (also used by the fast path). */
-export function logExecutionErrors(log: Logger, requestId: string, errors: readonly GraphQLError[]): void {
+export function logExecutionErrors(log: Logger, trace: RequestTrace, errors: readonly GraphQLError[]): void {
+  const { requestId } = trace;
+  // The operation's span ids, so that the line and the trace find each other.
+  const ids = logIds(trace.spans?.operation);
   for (const error of errors) {
     const original = error.originalError;
     if (original instanceof GatewayError) {
       if (original.code.startsWith('UPSTREAM') || original.cause) {
         const cause = original.cause === undefined ? undefined : errorForLog(original.cause);
-        log.warn({ requestId, code: original.code, upstream: original.upstream, cause }, 'upstream call failed');
+        log.warn({ requestId, ...ids, code: original.code, upstream: original.upstream, cause }, 'upstream call failed');
       }
     } else if (original && !(original instanceof GraphQLError)) {
-      log.error({ requestId, path: error.path?.join('.'), error: errorForLog(original) }, 'unexpected error');
+      log.error({ requestId, ...ids, path: error.path?.join('.'), error: errorForLog(original) }, 'unexpected error');
     }
   }
 }

@@ -11,6 +11,9 @@ import type { Logger } from 'pino';
 import { errorForLog } from '../../logger.ts';
 import type { GatewayContext, RequestTrace } from '../../context.ts';
 import { maskedCause } from './use-error-log.ts';
+import { endOperation, endServer, traceErrorCodes, traceOperation } from '../http/spans.ts';
+import { persistedOperationId } from './persisted-operations.ts';
+import { logIds } from '../../tracing/api.ts';
 
 /** What the gateway hands yoga with each request. */
 export interface ServerContext {
@@ -22,12 +25,18 @@ export interface ServerContext {
 /** The yoga instance (yoga.ts) as the transports hand it requests: with this server context. */
 export type YogaServer = YogaServerInstance<ServerContext, GatewayContext>;
 
-export function useRequestTrace(log: Logger): Plugin<ServerContext & { params?: { operationName?: string | null } }> {
+type Params = { operationName?: string | null; query?: string; extensions?: Record<string, unknown> | null };
+
+export function useRequestTrace(log: Logger): Plugin<ServerContext & { params?: Params }> {
   return {
     onParse() {
       return ({ result, context }) => {
         if (!(result instanceof Error) && result !== null) {
-          context.trace.operation = operationName(result as DocumentNode, context.params?.operationName ?? undefined);
+          const name = context.params?.operationName ?? undefined;
+          const { trace } = context;
+          trace.operation = operationName(result as DocumentNode, name);
+          const operation = trace.spans === undefined ? undefined : getOperationAST(result as DocumentNode, name);
+          if (operation) traceOperation(trace, operation.operation, trace.operation, trace.persistedId ?? (context.params && persistedOperationId(context.params)));
         }
       };
     },
@@ -39,6 +48,9 @@ export function useRequestTrace(log: Logger): Plugin<ServerContext & { params?: 
           return {
             onNext({ result, setResult }) {
               if (result.errors?.length) setResult({ ...result, errors: traceErrors(trace, result.errors) });
+              // The first event ends the operation's span, and an SSE request's own (a
+              // WebSocket's ended at its 101).
+              endServer(trace, 200);
             },
           };
         },
@@ -46,15 +58,17 @@ export function useRequestTrace(log: Logger): Plugin<ServerContext & { params?: 
     },
     onResultProcess({ result, setResult, serverContext }) {
       const { trace } = serverContext as unknown as ServerContext;
-      if (Array.isArray(result) || Symbol.asyncIterator in result || !result.errors?.length) return;
+      if (Array.isArray(result) || Symbol.asyncIterator in result) return;
+      if (!result.errors?.length) return endOperation(trace);
       // The node adapter puts the request in the server context: a body cut short by its
       // client fails as an error of ours would, but is none.
       const { req } = serverContext as { req?: IncomingMessage };
       for (const error of result.errors) {
         const cause = maskedCause(error);
-        if (cause !== undefined && !(req !== undefined && hungUp(req))) log.error({ requestId: trace.requestId, error: errorForLog(cause) }, 'unexpected error');
+        if (cause !== undefined && !(req !== undefined && hungUp(req))) log.error({ requestId: trace.requestId, ...logIds(trace.spans?.operation), error: errorForLog(cause) }, 'unexpected error');
       }
       setResult({ ...result, errors: traceErrors(trace, result.errors) });
+      endOperation(trace);
     },
   };
 }
@@ -74,6 +88,7 @@ export function operationName(document: DocumentNode, name: string | undefined):
 export function traceErrors(trace: RequestTrace, errors: readonly GraphQLError[]): GraphQLError[] {
   const code = errors[0]?.extensions?.['code'];
   trace.errorCode = typeof code === 'string' ? code : 'OTHER';
+  if (trace.spans !== undefined) traceErrorCodes(trace, errors.map((error) => String(error.extensions?.['code'] ?? 'OTHER')));
   // Copies rather than new keys: yoga caches validation errors across requests. A copy of
   // every property, since graphql-jit's errors carry `locations` without the nodes behind them.
   return errors.map((error) => {

@@ -19,6 +19,7 @@ import type { Logger } from 'pino';
 import type { GatewayContext, RequestTrace } from '../../context.ts';
 import { logExecutionErrors } from '../plugins/use-error-log.ts';
 import { createStreamWriter } from './sse-stream.ts';
+import { endOperation, traceOperation } from '../http/spans.ts';
 import { operationName, publicError, traceErrors } from '../plugins/use-request-trace.ts';
 import type { SharedResults } from '../plugins/use-shared-subscription-results.ts';
 import type { LiveSource } from '../../live/stream.ts';
@@ -164,6 +165,7 @@ export function createFastPath(options: FastPathOptions) {
     }
 
     trace.operation = entry.name;
+    if (trace.spans !== undefined) traceOperation(trace, 'subscription' in entry ? 'subscription' : 'query', entry.name);
     if ('subscription' in entry) {
       // No signal: streamResults returns the source when the client leaves, and a listener per
       // stream on a signal would only cost memory.
@@ -182,12 +184,13 @@ export function createFastPath(options: FastPathOptions) {
 
     let payload: string;
     if (result.errors?.length) {
-      logExecutionErrors(log, trace.requestId, result.errors as GraphQLError[]);
+      logExecutionErrors(log, trace, result.errors as GraphQLError[]);
       const masked = result.errors.map((error) => maskError(error, 'Unexpected error.') as GraphQLError);
       payload = JSON.stringify({ errors: traceErrors(trace, masked).map(publicError), data: result.data });
     } else {
       payload = JSON.stringify({ data: result.data });
     }
+    endOperation(trace);
     if (res.destroyed) return;
     options.compressor.send(req, res, 200, { 'content-type': `${mediaType}; charset=utf-8` }, payload);
   }

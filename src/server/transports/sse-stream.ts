@@ -14,6 +14,7 @@ import type { LiveSource } from '../../live/stream.ts';
 import type { RequestTrace } from '../../context.ts';
 import { publicError, traceErrors } from '../plugins/use-request-trace.ts';
 import { EVENT_STREAM_CACHE_CONTROL } from './compression.ts';
+import { endServer } from '../http/spans.ts';
 
 const PING = ':\n\n';
 const PING_MS = 12_000;
@@ -67,6 +68,8 @@ export function createStreamWriter() {
       else {
         res.write(chunkOf(result, trace, maskError));
         source.wrote();
+        // The first event ends the request's spans: a stream never holds one open.
+        endServer(trace, 200);
       }
     };
     const onDrain = () => {

@@ -15,6 +15,7 @@ import { errorForLog } from '../../logger.ts';
 import { callerToken } from '../../upstream/auth.ts';
 import { persistedDocument } from '../plugins/persisted-operations.ts';
 import type { RequestTrace } from '../../context.ts';
+import type { RequestSpans } from '../../tracing/api.ts';
 import { traceErrors } from '../plugins/use-request-trace.ts';
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
@@ -34,6 +35,8 @@ export interface WebSocketOptions {
   limiter: RateLimiter;
   /** The client address of an upgrade request, read once as it was admitted (websocket.ts). */
   addressOf(request: IncomingMessage): string | undefined;
+  /** The spans of the upgrade that opened a socket, when tracing is on (websocket.ts). */
+  upgradeSpansOf(request: IncomingMessage): RequestSpans | undefined;
   /** The largest message accepted (MAX_REQUEST_BYTES). */
   maxPayload: number;
   persisted?: PersistedOperations | undefined;
@@ -65,7 +68,7 @@ function credentialHeaders(payload: Record<string, unknown> | undefined, request
 }
 
 export function createWebSocketServer(options: WebSocketOptions): WebSocketServer {
-  const { endpoint, getYoga, log, telemetry, limiter, persisted, addressOf } = options;
+  const { endpoint, getYoga, log, telemetry, limiter, persisted, addressOf, upgradeSpansOf } = options;
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload });
   // Each operation's trace ends when the operation completes, is refused, or its socket closes.
   const operations = new WeakMap<object, Map<string, Operation>>();
@@ -94,6 +97,9 @@ export function createWebSocketServer(options: WebSocketOptions): WebSocketServe
         const requestId = randomUUID();
         const operation = { ...telemetry.beginOperation(requestId, 'WS', endpoint), abort: new AbortController() };
         operation.trace.remote = address;
+        // Its operation span goes under the upgrade's (use-request-trace.ts opens it once parsed).
+        const upgrade = upgradeSpansOf(request);
+        if (upgrade !== undefined) operation.trace.spans = { tracer: upgrade.tracer, server: upgrade.server, operation: undefined };
         operationsOf(ctx).set(id, operation);
         // graphql-ws answers these with an error message and calls no onComplete.
         const refused = (errors: readonly GraphQLError[]) => {

@@ -16,6 +16,8 @@ import { errorForLog } from '../../logger.ts';
 import { callerIdentity, callerToken } from '../../upstream/auth.ts';
 import { isOriginAllowed } from '../http/cors.ts';
 import type { ClientAddress } from '../http/client-address.ts';
+import { endSpans, serverSpans } from '../http/spans.ts';
+import type { RequestSpans, Tracer } from '../../tracing/api.ts';
 import type { WebSocketOptions } from './websocket-server.ts';
 
 export interface WebSocketFront {
@@ -29,7 +31,9 @@ function refuse(socket: Duplex, status: number, reason: string): void {
   socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
 
-export interface WebSocketFrontOptions extends Omit<WebSocketOptions, 'addressOf'> {
+export interface WebSocketFrontOptions extends Omit<WebSocketOptions, 'addressOf' | 'upgradeSpansOf'> {
+  /** Spans of each upgrade and of the operations on its socket, default none. */
+  tracer?: Tracer | undefined;
   /** TRUST_PROXY's reading of a request (client-address.ts). */
   clientAddress: ClientAddress;
   /** LIVE_MAX_SOCKETS_PER_CALLER: open sockets per caller in this process. */
@@ -37,16 +41,19 @@ export interface WebSocketFrontOptions extends Omit<WebSocketOptions, 'addressOf
 }
 
 export function attachWebSocket(options: WebSocketFrontOptions): WebSocketFront {
-  const { server, endpoint, log, corsOrigins, limiter, clientAddress, maxSocketsPerCaller } = options;
+  const { server, endpoint, log, corsOrigins, limiter, clientAddress, maxSocketsPerCaller, tracer } = options;
   // Open sockets per caller; a caller's entry goes with its last socket.
   const sockets = new Map<string, number>();
   // The client address each admitted upgrade was read with, for its socket's operations.
   const addresses = new WeakMap<IncomingMessage, string | undefined>();
   const addressOf = (req: IncomingMessage) => addresses.get(req);
+  // The upgrade's spans, under which each operation on the socket gets its own.
+  const upgrades = new WeakMap<IncomingMessage, RequestSpans>();
+  const upgradeSpansOf = (req: IncomingMessage) => upgrades.get(req);
   let loading: Promise<WebSocketServer> | undefined;
   let wss: WebSocketServer | undefined;
   const load = () =>
-    (loading ??= import('./websocket-server.ts').then(({ createWebSocketServer }) => (wss = createWebSocketServer({ ...options, addressOf }))));
+    (loading ??= import('./websocket-server.ts').then(({ createWebSocketServer }) => (wss = createWebSocketServer({ ...options, addressOf, upgradeSpansOf }))));
 
   /** Counts a socket against its caller until it closes, however it closes; false when over the cap. */
   function admit(socket: Duplex, caller: string): boolean {
@@ -65,27 +72,38 @@ export function attachWebSocket(options: WebSocketFrontOptions): WebSocketFront 
     socket.on('error', () => socket.destroy());
     const path = (req.url ?? '/').split('?', 1)[0];
     if (path !== endpoint) return refuse(socket, 404, 'Not Found');
+    const address = clientAddress(req);
+    // The upgrade is the SERVER span of the socket's operations; it ends at the 101 (or the refusal).
+    const spans = tracer === undefined ? undefined : serverSpans(tracer, req, endpoint, address);
+    const answer = (status: number, reason: string) => {
+      if (spans !== undefined) endSpans(spans, status);
+      refuse(socket, status, reason);
+    };
     // Cross-site WebSocket hijacking: a foreign page's browser sends its Origin. Native apps send none.
-    if (req.headers.origin !== undefined && !isOriginAllowed(req.headers.origin, corsOrigins)) return refuse(socket, 403, 'Forbidden');
+    if (req.headers.origin !== undefined && !isOriginAllowed(req.headers.origin, corsOrigins)) return answer(403, 'Forbidden');
     const upgrade = (wait: number) => {
-      if (wait > 0) return refuse(socket, 429, 'Too Many Requests');
+      if (wait > 0) return answer(429, 'Too Many Requests');
       // Gone while a shared bucket answered: nothing to count, and no 'close' would uncount it.
       if (socket.destroyed) return;
-      if (!admit(socket, callerIdentity(token, address))) return refuse(socket, 429, 'Too Many Requests');
+      if (!admit(socket, callerIdentity(token, address))) return answer(429, 'Too Many Requests');
       addresses.set(req, address);
+      if (spans !== undefined) upgrades.set(req, spans);
       load().then(
         (server) => {
-          if (!socket.destroyed) server.handleUpgrade(req, socket, head, (ws) => server.emit('connection', ws, req));
+          if (socket.destroyed) return;
+          server.handleUpgrade(req, socket, head, (ws) => {
+            if (spans !== undefined) endSpans(spans, 101);
+            server.emit('connection', ws, req);
+          });
         },
         (err: unknown) => {
           log.error({ error: errorForLog(err) }, 'cannot load the websocket server');
-          refuse(socket, 503, 'Service Unavailable');
+          answer(503, 'Service Unavailable');
         },
       );
     };
     // The upgrade request's own credential, as the connection's operations default to it.
     const token = callerToken({ get: (name) => (typeof req.headers[name] === 'string' ? (req.headers[name] as string) : null) });
-    const address = clientAddress(req);
     const wait = limiter.take(token, address);
     if (typeof wait === 'number') upgrade(wait);
     else void wait.then(upgrade);
