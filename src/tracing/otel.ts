@@ -5,7 +5,7 @@
  * options (the exporters still read OTEL_EXPORTER_OTLP_*HEADERS, which loadConfig reads too
  * and hands over: the same values).
  */
-import { defaultTextMapGetter, defaultTextMapSetter, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
+import { defaultTextMapGetter, defaultTextMapSetter, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { SDK_INFO, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as ProtobufExporter } from '@opentelemetry/exporter-trace-otlp-proto';
@@ -62,7 +62,6 @@ export function createOtelTracer(config: TracingConfig, options: OtelOptions): T
   const tracer = provider.getTracer(SCOPE);
   const propagator = new W3CTraceContextPropagator();
   const kinds = { internal: SpanKind.INTERNAL, client: SpanKind.CLIENT };
-  const parents = new WeakMap<Span, Context>();
 
   return {
     server(name, headers, attributes) {
@@ -71,10 +70,7 @@ export function createOtelTracer(config: TracingConfig, options: OtelOptions): T
       return tracer.startSpan(name, { kind: SpanKind.SERVER, attributes, startTime: spanTime() }, parent);
     },
     child(parent, name, kind, attributes) {
-      // One context per parent, not per child: an operation's 20 calls share it.
-      let context = parents.get(parent);
-      if (context === undefined) parents.set(parent, (context = trace.setSpan(ROOT_CONTEXT, parent)));
-      return tracer.startSpan(name, { kind: kinds[kind], attributes, startTime: spanTime() }, context);
+      return tracer.startSpan(name, { kind: kinds[kind], attributes, startTime: spanTime() }, trace.setSpan(ROOT_CONTEXT, parent));
     },
     root(name, attributes) {
       return tracer.startSpan(name, { kind: SpanKind.INTERNAL, attributes, root: true, startTime: spanTime() }, ROOT_CONTEXT);

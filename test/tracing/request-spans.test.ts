@@ -5,6 +5,7 @@
  * attempt, on both upstreams; the W3C context in (from the caller) and out (what the emulator
  * received); the cache's event, live polls, logs, and what never appears in an exported byte.
  */
+import { request } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ws, wsClient, sse } from '../support/live.ts';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlp.ts';
@@ -251,6 +252,31 @@ describe('live updates', () => {
     expect(childrenOf(spans, server)).toMatchObject([{ name: 'subscription', attributes: { 'graphql.operation.name': 'OverWs' } }]);
     subscriber.stop();
     await client.dispose();
+  });
+});
+
+describe('methods', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await tracedStack();
+  });
+  afterAll(() => stack.close());
+
+  it('names a method outside HTTP\'s own set _OTHER, so that no client mints span names', async () => {
+    const { header, traceId } = traceparent();
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(`${stack.origin}/graphql`, { method: 'PROPFIND', headers: { traceparent: header } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject).end();
+    });
+    expect(status).toBe(403);
+    const [server] = await traceOf(traceId, 1);
+    expect(server).toMatchObject({
+      name: 'HTTP /graphql',
+      attributes: { 'http.request.method': '_OTHER', 'http.request.method_original': 'PROPFIND', 'url.scheme': 'http', 'http.response.status_code': 403 },
+    });
   });
 });
 

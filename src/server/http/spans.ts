@@ -7,11 +7,17 @@ import type { IncomingMessage } from 'node:http';
 import type { RequestTrace } from '../../context.ts';
 import { endSpan, type RequestSpans, type Span, type Tracer } from '../../tracing/api.ts';
 
+const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH']);
+
 /** Opens the SERVER span of a request to the GraphQL endpoint (or of a WebSocket upgrade to it). */
 export function serverSpans(tracer: Tracer, req: IncomingMessage, route: string, clientAddress: string | undefined): RequestSpans {
-  const method = req.method ?? 'GET';
-  const server = tracer.server(`${method} ${route}`, req.headers, {
-    'http.request.method': method,
+  // The semantic conventions' rule: a method outside HTTP's own set is `_OTHER` (the span name
+  // then says HTTP), so that a client cannot mint span names.
+  const known = req.method !== undefined && KNOWN_METHODS.has(req.method);
+  const server = tracer.server(`${known ? req.method : 'HTTP'} ${route}`, req.headers, {
+    'http.request.method': known ? req.method : '_OTHER',
+    'http.request.method_original': known ? undefined : req.method,
+    'url.scheme': 'http',
     'http.route': route,
     'url.path': (req.url ?? '/').split('?', 1)[0],
     'client.address': clientAddress,
