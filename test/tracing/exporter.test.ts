@@ -95,6 +95,22 @@ describe('the W3C trace context', () => {
     expect(received!.traceId).toMatch(/^[0-9a-f]{32}$/);
   });
 
+  it.each([
+    ['an oversized tracestate', 'k=' + 'v'.repeat(10_000)],
+    ['a tracestate of 100 members', Array.from({ length: 100 }, (_, i) => `k${i}=v`).join(',')],
+    ['a tracestate of invalid keys', 'UPPER=1,@@=2,=3'],
+    ['a tracestate with control characters', 'k=v\u0001,x=\u0000'],
+  ])('continues the trace past %s, never failing', async (_what, tracestate) => {
+    const t = tracer();
+    const span = t.server('GET /graphql', { traceparent: `00-${PARENT_TRACE}-${PARENT_SPAN}-01`, tracestate }, {});
+    const headers: Record<string, string> = {};
+    t.inject(t.child(span, 'GET', 'client'), headers);
+    span.end();
+    const [received] = await receiver.waitFor((s) => s.length === 1);
+    expect(received!.traceId).toBe(PARENT_TRACE);
+    expect((headers['tracestate'] ?? '').length).toBeLessThanOrEqual(512);
+  });
+
   it("injects a call's own span as traceparent, and the tracestate it carries", () => {
     const t = tracer();
     const server = t.server('GET /graphql', { traceparent: `00-${PARENT_TRACE}-${PARENT_SPAN}-01`, tracestate: 'vendor=abc' }, {});
